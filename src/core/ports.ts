@@ -1,0 +1,226 @@
+/**
+ * Ports: the interfaces through which use cases reach the outside world. Core declares them,
+ * plugins and the store implement them, the composition roots (cli, web) wire them.
+ */
+import type { CaseAggregate, CaseRecord, LedgerEvent } from './case.js';
+import type { Clock } from './clock.js';
+import type { DefenderModel, Finding, FindingKind, StoredFinding } from './finding.js';
+import type { Coverage, OpenFindingRef } from './lifecycle.js';
+import type { Severity, SeverityThreshold } from './severity.js';
+import type { Evidence, Triage } from './triage.js';
+
+// ---------------------------------------------------------------- logging and progress
+
+/** Structured log data: a fixed message plus fields. Secrets are redacted by the logger. */
+export type LogData = Record<string, unknown>;
+
+/** An injected logger (Kysely style): components never write to the console directly. */
+export interface Logger {
+  debug(message: string, data?: LogData): void;
+  info(message: string, data?: LogData): void;
+  warn(message: string, data?: LogData): void;
+  error(message: string, data?: LogData): void;
+  child(component: string): Logger;
+}
+
+/** A progress report from a long-running step (pages read, rows mapped, waits). */
+export interface ProgressUpdate {
+  source: string;
+  phase: string;
+  rows?: number;
+  pages?: number;
+  bytes?: number;
+  totalBytes?: number;
+  message?: string;
+}
+
+// ---------------------------------------------------------------- sources
+
+/** Why a source row did not become a finding. Every skip is counted; none is silent. */
+export type SkipReason =
+  | 'healthy'
+  | 'not-applicable'
+  | 'below-threshold'
+  | 'not-ours'
+  | 'unrecognised'
+  | 'invalid';
+
+/** One skipped row: why, and its id when it has one (reported for `unrecognised` and `invalid`). */
+export interface SkipRecord {
+  reason: SkipReason;
+  id: string | null;
+  detail?: string;
+}
+
+/** A slice of a source's snapshot, streamed into the ledger as it arrives. */
+export interface SourceBatch {
+  findings: Finding[];
+  skipped: SkipRecord[];
+  /** Which Defender model the rows of this batch came from (for the run record). */
+  model?: DefenderModel;
+}
+
+/** What a finished source run says about itself. */
+export interface SourceResult {
+  coverage: Coverage;
+  /** Human-readable remarks for the run summary (e.g. "cvedetails not readable at this scope"). */
+  notes: string[];
+}
+
+/** Small persistent state a source may keep between runs (ETags, cursors). Written with the run. */
+export interface SourceStateStore {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string): Promise<void>;
+}
+
+/** What a source gets when it runs. */
+export interface SourceContext {
+  clock: Clock;
+  log: Logger;
+  signal: AbortSignal;
+  progress: (update: ProgressUpdate) => void;
+  state: SourceStateStore;
+}
+
+/**
+ * A snapshot source of findings. `collect` yields batches and returns its coverage. The contract
+ * (Dependency-Track's KEV source): a complete run yields the FULL current set, because absence
+ * means resolved. A source that cannot read everything must say so in its coverage; a source
+ * that throws resolves nothing.
+ */
+export interface FindingSource {
+  readonly name: string;
+  readonly type: string;
+  /** The finding kinds this source can report (a resolution never touches other kinds). */
+  readonly kinds: readonly FindingKind[];
+  collect(ctx: SourceContext): AsyncGenerator<SourceBatch, SourceResult, void>;
+}
+
+// ---------------------------------------------------------------- store
+
+/** One audit-log entry: who changed what on a case, when, old → new. */
+export interface HistoryEntry {
+  caseKey: string;
+  at: string;
+  actor: string;
+  field: string;
+  oldValue: string | null;
+  newValue: string | null;
+  runId: string | null;
+}
+
+/** Per-source outcome of a run. */
+export type SourceStatus = 'ok' | 'partial' | 'failed';
+
+/** Counts a source run produced, for the run record and the digest. */
+export interface SourceCounts {
+  rows: number;
+  findings: number;
+  new: number;
+  reopened: number;
+  changed: number;
+  unchanged: number;
+  resolved: number;
+  skipped: Partial<Record<SkipReason, number>>;
+}
+
+/** The run record of one source in one run. */
+export interface RunSourceRecord {
+  runId: string;
+  source: string;
+  type: string;
+  status: SourceStatus;
+  counts: SourceCounts;
+  durationMs: number;
+  error: string | null;
+  coverage: Coverage;
+  notes: string[];
+  /** Row counts per Defender model. */
+  models: Partial<Record<DefenderModel, number>>;
+  /** Ids of unrecognised rows (capped). */
+  unrecognised: string[];
+}
+
+/** Overall outcome of a run: exit 0 ok, 2 partial, 1 failed. */
+export type RunStatus = 'running' | 'ok' | 'partial' | 'failed';
+
+/** One run of the main job. */
+export interface RunRecord {
+  id: string;
+  startedAt: string;
+  finishedAt: string | null;
+  status: RunStatus;
+  error: string | null;
+}
+
+/** A message waiting to be delivered (notifier or mirror), written with the ledger change that caused it. */
+export interface OutboxEntry {
+  id: string;
+  /** Unique per delivery: a delivered key is never sent again. */
+  idempotencyKey: string;
+  /** The notifier or mirror that delivers it (e.g. `slack:sec-vuln`). */
+  channel: string;
+  payload: unknown;
+  runId: string | null;
+  createdAt: string;
+}
+
+/** Read side of the ledger, used by queries, exports and reports. */
+export interface LedgerReader {
+  getCase(key: string): Promise<CaseRecord | undefined>;
+  getCases(keys: readonly string[]): Promise<Map<string, CaseRecord>>;
+  listCases(filter: CaseFilter): Promise<CaseRecord[]>;
+  findingsOfCase(key: string): Promise<StoredFinding[]>;
+  /** Related case keys: other cases about the same CVE. */
+  relatedCases(key: string): Promise<string[]>;
+  history(key: string): Promise<HistoryEntry[]>;
+  lastRuns(limit: number): Promise<Array<RunRecord & { sources: RunSourceRecord[] }>>;
+  /** Finished time of the latest run in which a source was read completely. */
+  lastCompleteRunAt(): Promise<Map<string, string>>;
+}
+
+/** Filters for `cases`. */
+export interface CaseFilter {
+  severity?: Severity[];
+  minSeverity?: SeverityThreshold;
+  state?: CaseRecord['state'][];
+  status?: Triage['status'][];
+  kind?: CaseRecord['kind'][];
+  /** Only cases past their due date (given `today`). */
+  overdueOn?: string;
+  keys?: string[];
+}
+
+/** Write side used inside one run's transaction. */
+export interface LedgerTx extends LedgerReader {
+  /** Runs `fn` in a savepoint; a throw rolls back only what `fn` wrote. */
+  savepoint<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  getFindings(source: string, fingerprints: readonly string[]): Promise<Map<string, StoredFinding>>;
+  insertFindings(source: string, rows: readonly StoredFinding[]): Promise<void>;
+  updateFindings(source: string, rows: readonly StoredFinding[]): Promise<void>;
+  /** Open findings of a source, streamed (the resolution pass). */
+  openFindingRefs(source: string): AsyncIterable<OpenFindingRef>;
+  /** Marks findings resolved and returns the case keys they belong to. */
+  resolveFindings(source: string, fingerprints: readonly string[], at: string): Promise<string[]>;
+  aggregateCases(keys: readonly string[]): Promise<CaseAggregate[]>;
+  saveCase(record: CaseRecord, isNew: boolean): Promise<void>;
+  /** Open cases whose SLA may need a notice on `dueBy` (due date on or before it, not yet breached). */
+  casesNeedingSlaCheck(dueBy: string): Promise<CaseRecord[]>;
+  /** Cases with a risk acceptance that expired before `today`. */
+  expiredAcceptances(today: string): Promise<CaseRecord[]>;
+  addHistory(entries: readonly HistoryEntry[]): Promise<void>;
+  addEvidence(caseKey: string, items: readonly Evidence[]): Promise<void>;
+  addEvents(runId: string, events: readonly LedgerEvent[]): Promise<void>;
+  enqueueOutbox(entries: readonly OutboxEntry[]): Promise<void>;
+  writeRunSource(record: RunSourceRecord): Promise<void>;
+  finishRun(run: RunRecord): Promise<void>;
+  sourceState(source: string): SourceStateStore;
+}
+
+/** The ledger store: a reader plus transactions. */
+export interface LedgerStore extends LedgerReader {
+  /** Records a run as started, outside the run transaction (so a crash leaves a trace). */
+  startRun(run: RunRecord): Promise<void>;
+  transaction<T>(fn: (tx: LedgerTx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
