@@ -175,8 +175,12 @@ export interface LedgerReader {
   relatedCases(key: string): Promise<string[]>;
   history(key: string): Promise<HistoryEntry[]>;
   lastRuns(limit: number): Promise<Array<RunRecord & { sources: RunSourceRecord[] }>>;
-  /** Finished time of the latest run in which a source was read completely. */
+  /** Start time of the latest run in which each source was read completely. */
   lastCompleteRunAt(): Promise<Map<string, string>>;
+  /** For each case, the sources that have open findings in it. */
+  openSourcesByCase(keys: readonly string[]): Promise<Map<string, string[]>>;
+  /** Open (and reopened) cases per severity. */
+  countOpenCases(): Promise<Record<Severity, number>>;
 }
 
 /** Filters for `cases`. */
@@ -200,8 +204,11 @@ export interface LedgerTx extends LedgerReader {
   updateFindings(source: string, rows: readonly StoredFinding[]): Promise<void>;
   /** Open findings of a source, streamed (the resolution pass). */
   openFindingRefs(source: string): AsyncIterable<OpenFindingRef>;
-  /** Marks findings resolved and returns the case keys they belong to. */
-  resolveFindings(source: string, fingerprints: readonly string[], at: string): Promise<string[]>;
+  /**
+   * Marks findings resolved at `at` and returns the case keys they belong to. `lastSeen` (the
+   * previous complete read of the source) becomes their last sighting when it is later than the stored one.
+   */
+  resolveFindings(source: string, fingerprints: readonly string[], at: string, lastSeen: string | null): Promise<string[]>;
   aggregateCases(keys: readonly string[]): Promise<CaseAggregate[]>;
   saveCase(record: CaseRecord, isNew: boolean): Promise<void>;
   /** Open cases whose SLA may need a notice on `dueBy` (due date on or before it, not yet breached). */

@@ -1,0 +1,435 @@
+/**
+ * The main job: collect every source, diff against the ledger, persist in ONE transaction
+ * together with the events and outbox entries it causes. Sources stream batches in; each source
+ * runs in a savepoint, so a source that fails mid-way leaves nothing behind and resolves nothing.
+ */
+import { randomBytes } from 'node:crypto';
+import { planCaseUpdate, SYSTEM_ACTOR, type CaseRecord, type LedgerEvent } from '../core/case.js';
+import { addDays, isoDate, type Clock } from '../core/clock.js';
+import type { Finding, StoredFinding } from '../core/finding.js';
+import {
+  classifyFinding,
+  failedCoverage,
+  findingContentHash,
+  isInUnreadScope,
+  mergeFindings,
+  type Coverage,
+} from '../core/lifecycle.js';
+import type {
+  FindingSource,
+  LedgerStore,
+  LedgerTx,
+  Logger,
+  OutboxEntry,
+  ProgressUpdate,
+  RunRecord,
+  RunSourceRecord,
+  SourceCounts,
+  SourceResult,
+  SourceStatus,
+} from '../core/ports.js';
+import { meetsThreshold, type Severity, type SeverityThreshold } from '../core/severity.js';
+import { slaStatus, slaTransition, type SlaPolicy } from '../core/sla.js';
+import type { FieldChange } from '../core/triage.js';
+
+/** Plans outbox deliveries (notifications, mirror pushes) for a run; called inside the run transaction. */
+export interface OutboxPlanner {
+  readonly channel: string;
+  plan(input: OutboxPlanInput): OutboxEntry[];
+}
+
+/** What an outbox planner sees of a run. */
+export interface OutboxPlanInput {
+  runId: string;
+  at: string;
+  events: readonly LedgerEvent[];
+  /** Every case an event refers to, after the run. */
+  cases: ReadonlyMap<string, CaseRecord>;
+  sources: readonly RunSourceRecord[];
+}
+
+export interface RunOptions {
+  minSeverity: SeverityThreshold;
+  sla: SlaPolicy;
+  clock: Clock;
+  log: Logger;
+  progress?: (update: ProgressUpdate) => void;
+  outboxPlanners?: readonly OutboxPlanner[];
+  signal?: AbortSignal;
+  /** Findings handed to the store per write (tests use small batches). */
+  batchSize?: number;
+}
+
+/** What a run did: the run record, per-source outcomes, the events and the cases they concern. */
+export interface RunReport {
+  run: RunRecord;
+  sources: RunSourceRecord[];
+  events: LedgerEvent[];
+  cases: Map<string, CaseRecord>;
+  openBySeverity: Record<Severity, number>;
+  exitCode: 0 | 1 | 2;
+}
+
+const MAX_UNRECOGNISED_IDS = 50;
+
+/** A run id that sorts by time and says when it ran: `20261130T101500Z-3fa2`. */
+export function newRunId(now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `${stamp}-${randomBytes(2).toString('hex')}`;
+}
+
+function emptyCounts(): SourceCounts {
+  return { rows: 0, findings: 0, new: 0, reopened: 0, changed: 0, unchanged: 0, resolved: 0, skipped: {} };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Runs every source into the ledger. Never throws for a source failure; throws only if the store fails. */
+export async function runLedger(store: LedgerStore, sources: readonly FindingSource[], options: RunOptions): Promise<RunReport> {
+  const { clock, log } = options;
+  const startedAt = clock.now();
+  const runId = newRunId(startedAt);
+  const at = startedAt.toISOString();
+  const run: RunRecord = { id: runId, startedAt: at, finishedAt: null, status: 'running', error: null };
+  await store.startRun(run);
+  log.info('run started', { run: runId, sources: sources.map((s) => s.name) });
+
+  try {
+    return await store.transaction(async (tx) => {
+      const lastComplete = await tx.lastCompleteRunAt();
+      const touched = new Set<string>();
+      const resolvingSources = new Map<string, Set<string>>();
+      const records: RunSourceRecord[] = [];
+
+      for (const source of sources) {
+        const record = await runSource(tx, source, {
+          runId,
+          at,
+          options,
+          previousComplete: lastComplete.get(source.name) ?? null,
+          touched,
+          resolvingSources,
+        });
+        records.push(record);
+        await tx.writeRunSource(record);
+      }
+
+      const events: LedgerEvent[] = [];
+      const cases = await updateCases(tx, [...touched], { runId, options, resolvingSources, events });
+      await sweepSla(tx, { runId, options, events, cases });
+      await sweepAcceptances(tx, { runId, options, events, cases });
+
+      await tx.addEvents(runId, events);
+      const finishedAt = clock.now().toISOString();
+      const status = overallStatus(records);
+      const finished: RunRecord = {
+        ...run,
+        finishedAt,
+        status,
+        error: status === 'ok' ? null : records.filter((r) => r.status !== 'ok').map((r) => `${r.source}: ${r.error ?? r.status}`).join('; '),
+      };
+      const eventCases = new Map<string, CaseRecord>();
+      const missing = events.map((e) => e.caseKey).filter((k) => !cases.has(k));
+      const loaded = missing.length > 0 ? await tx.getCases([...new Set(missing)]) : new Map<string, CaseRecord>();
+      for (const e of events) {
+        const c = cases.get(e.caseKey) ?? loaded.get(e.caseKey);
+        if (c) eventCases.set(e.caseKey, c);
+      }
+      for (const planner of options.outboxPlanners ?? []) {
+        const entries = planner.plan({ runId, at, events, cases: eventCases, sources: records });
+        await tx.enqueueOutbox(entries);
+      }
+      await tx.finishRun(finished);
+      const openBySeverity = await tx.countOpenCases();
+      log.info('run finished', { run: runId, status, events: events.length });
+      return {
+        run: finished,
+        sources: records,
+        events,
+        cases: eventCases,
+        openBySeverity,
+        exitCode: status === 'ok' ? 0 : status === 'partial' ? 2 : 1,
+      };
+    });
+  } catch (error) {
+    // The transaction rolled back: the ledger is as it was. Record the failure on the run row.
+    const failed: RunRecord = { ...run, finishedAt: clock.now().toISOString(), status: 'failed', error: messageOf(error) };
+    try {
+      await store.transaction(async (tx) => tx.finishRun(failed));
+    } catch (inner) {
+      log.error('could not record the failed run', { run: runId, error: messageOf(inner) });
+    }
+    throw error;
+  }
+}
+
+function overallStatus(records: readonly RunSourceRecord[]): RunRecord['status'] {
+  if (records.length === 0) return 'ok';
+  if (records.every((r) => r.status === 'failed')) return 'failed';
+  if (records.some((r) => r.status !== 'ok')) return 'partial';
+  return 'ok';
+}
+
+interface SourceRunContext {
+  runId: string;
+  at: string;
+  options: RunOptions;
+  previousComplete: string | null;
+  touched: Set<string>;
+  resolvingSources: Map<string, Set<string>>;
+}
+
+async function runSource(tx: LedgerTx, source: FindingSource, ctx: SourceRunContext): Promise<RunSourceRecord> {
+  const { options, runId, at } = ctx;
+  const log = options.log.child(`source:${source.name}`);
+  const started = performance.now();
+  const counts = emptyCounts();
+  const models: RunSourceRecord['models'] = {};
+  const unrecognised: string[] = [];
+  const seen = new Set<string>();
+  // Cases touched by this source; merged into the run's set only if the source commits.
+  const touched = new Set<string>();
+  const resolvedCases: string[] = [];
+  let coverage: Coverage = failedCoverage('did not finish');
+  let notes: string[] = [];
+  let status: SourceStatus = 'failed';
+  let error: string | null = null;
+  const batchSize = options.batchSize ?? 1000;
+
+  const progress = options.progress ?? (() => undefined);
+  const signal = options.signal ?? new AbortController().signal;
+
+  try {
+    await tx.savepoint(source.name, async () => {
+      const generator = source.collect({ clock: options.clock, log, signal, progress, state: tx.sourceState(source.name) });
+      let pending: Finding[] = [];
+      const flush = async (): Promise<void> => {
+        if (pending.length === 0) return;
+        const batch = pending;
+        pending = [];
+        await applyBatch(tx, source.name, batch, { at, seen, counts, touched, minSeverity: options.minSeverity });
+        progress({ source: source.name, phase: 'ledger', rows: counts.rows });
+      };
+      let result: IteratorResult<Awaited<ReturnType<typeof generator.next>>['value'], SourceResult>;
+      for (;;) {
+        result = await generator.next();
+        if (result.done) break;
+        const batch = result.value as Exclude<typeof result.value, SourceResult>;
+        counts.rows += batch.findings.length + batch.skipped.length;
+        if (batch.model) models[batch.model] = (models[batch.model] ?? 0) + batch.findings.length + batch.skipped.length;
+        for (const skip of batch.skipped) {
+          counts.skipped[skip.reason] = (counts.skipped[skip.reason] ?? 0) + 1;
+          if ((skip.reason === 'unrecognised' || skip.reason === 'invalid') && unrecognised.length < MAX_UNRECOGNISED_IDS) {
+            unrecognised.push(skip.detail ? `${skip.id ?? '(no id)'}: ${skip.detail}` : (skip.id ?? '(no id)'));
+          }
+        }
+        pending.push(...batch.findings);
+        if (pending.length >= batchSize) await flush();
+      }
+      await flush();
+      coverage = result.value.coverage;
+      notes = result.value.notes;
+
+      // Resolution pass: open findings of this source it did not report, outside any unread part.
+      const toResolve: string[] = [];
+      for await (const ref of tx.openFindingRefs(source.name)) {
+        if (seen.has(ref.fingerprint)) continue;
+        if (!source.kinds.includes(ref.kind)) continue;
+        if (isInUnreadScope(ref, coverage)) continue;
+        toResolve.push(ref.fingerprint);
+      }
+      if (toResolve.length > 0) {
+        const keys = await tx.resolveFindings(source.name, toResolve, at, ctx.previousComplete);
+        for (const key of keys) {
+          touched.add(key);
+          resolvedCases.push(key);
+        }
+      }
+      counts.resolved = toResolve.length;
+    });
+    status = coverage.complete ? 'ok' : 'partial';
+    if (!coverage.complete) error = coverage.reason;
+  } catch (caught) {
+    error = messageOf(caught);
+    status = 'failed';
+    coverage = failedCoverage(error);
+    // The savepoint rolled back every write of this source: nothing new, nothing resolved.
+    counts.new = counts.reopened = counts.changed = counts.resolved = 0;
+    log.error('source failed; nothing it reported was applied and nothing was resolved', { error });
+  }
+
+  if (status !== 'failed') {
+    for (const key of touched) ctx.touched.add(key);
+    for (const key of resolvedCases) {
+      const set = ctx.resolvingSources.get(key) ?? new Set<string>();
+      set.add(source.name);
+      ctx.resolvingSources.set(key, set);
+    }
+  }
+  const record: RunSourceRecord = {
+    runId,
+    source: source.name,
+    type: source.type,
+    status,
+    counts,
+    durationMs: performance.now() - started,
+    error,
+    coverage,
+    notes,
+    models,
+    unrecognised,
+  };
+  log.info('source finished', { status, rows: counts.rows, new: counts.new, resolved: counts.resolved, ms: Math.round(record.durationMs) });
+  return record;
+}
+
+interface BatchContext {
+  at: string;
+  seen: Set<string>;
+  counts: SourceCounts;
+  touched: Set<string>;
+  minSeverity: SeverityThreshold;
+}
+
+/** Applies one batch of fresh findings: insert new, update changed/reopened, skip unchanged. */
+async function applyBatch(tx: LedgerTx, source: string, batch: readonly Finding[], ctx: BatchContext): Promise<void> {
+  // Merge duplicates within the batch first (same CVE on the same asset reported twice).
+  const fresh = new Map<string, Finding>();
+  for (const f of batch) {
+    const prev = fresh.get(f.fingerprint);
+    fresh.set(f.fingerprint, prev ? mergeFindings(prev, f) : f);
+  }
+  const stored = await tx.getFindings(source, [...fresh.keys()]);
+  const inserts: StoredFinding[] = [];
+  const updates: StoredFinding[] = [];
+
+  for (const [fp, f] of fresh) {
+    const before = stored.get(fp);
+    if (ctx.seen.has(fp) && before) {
+      // Reported again later in the same run: merge into what this run already wrote.
+      const merged = mergeFindings(before, f);
+      const hash = findingContentHash(merged);
+      if (hash !== before.contentHash) updates.push({ ...before, ...merged, contentHash: hash, lastSeen: ctx.at });
+      ctx.touched.add(before.caseKey);
+      continue;
+    }
+    if (!meetsThreshold(f.severity, ctx.minSeverity) && before?.state !== 'open') {
+      // Below the threshold and not already tracked: counted, not recorded.
+      ctx.counts.skipped['below-threshold'] = (ctx.counts.skipped['below-threshold'] ?? 0) + 1;
+      continue;
+    }
+    ctx.seen.add(fp);
+    ctx.counts.findings++;
+    const hash = findingContentHash(f);
+    const cls = classifyFinding(before, f, hash);
+    switch (cls.status) {
+      case 'new':
+        ctx.counts.new++;
+        inserts.push({
+          ...f,
+          source,
+          state: 'open',
+          firstSeen: ctx.at,
+          lastSeen: ctx.at,
+          resolvedAt: null,
+          reopenedAt: null,
+          contentHash: hash,
+        });
+        ctx.touched.add(f.caseKey);
+        break;
+      case 'reopened':
+        ctx.counts.reopened++;
+        updates.push({ ...before!, ...f, source, state: 'open', lastSeen: ctx.at, resolvedAt: null, reopenedAt: ctx.at, contentHash: hash });
+        ctx.touched.add(f.caseKey);
+        if (before!.caseKey !== f.caseKey) ctx.touched.add(before!.caseKey);
+        break;
+      case 'changed':
+        ctx.counts.changed++;
+        updates.push({ ...before!, ...f, source, lastSeen: ctx.at, contentHash: hash });
+        ctx.touched.add(f.caseKey);
+        if (before!.caseKey !== f.caseKey) ctx.touched.add(before!.caseKey);
+        break;
+      case 'unchanged':
+        ctx.counts.unchanged++;
+        break;
+    }
+  }
+  if (inserts.length > 0) await tx.insertFindings(source, inserts);
+  if (updates.length > 0) await tx.updateFindings(source, updates);
+}
+
+interface CaseStepContext {
+  runId: string;
+  options: RunOptions;
+  events: LedgerEvent[];
+}
+
+function historyOf(key: string, changes: readonly FieldChange[], at: string, runId: string) {
+  return changes.map((c) => ({ caseKey: key, at, actor: SYSTEM_ACTOR, field: c.field, oldValue: c.oldValue, newValue: c.newValue, runId }));
+}
+
+function sameCase(a: CaseRecord, b: CaseRecord): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Recomputes every touched case from its findings and applies the case lifecycle. */
+async function updateCases(
+  tx: LedgerTx,
+  keys: readonly string[],
+  ctx: CaseStepContext & { resolvingSources: Map<string, Set<string>> },
+): Promise<Map<string, CaseRecord>> {
+  const out = new Map<string, CaseRecord>();
+  if (keys.length === 0) return out;
+  const now = ctx.options.clock.now();
+  const at = now.toISOString();
+  const aggregates = await tx.aggregateCases(keys);
+  const before = await tx.getCases(keys);
+  for (const agg of aggregates) {
+    const prior = before.get(agg.key);
+    const update = planCaseUpdate(prior, agg, {
+      now,
+      runId: ctx.runId,
+      sla: ctx.options.sla,
+      resolvingSources: [...(ctx.resolvingSources.get(agg.key) ?? [])],
+    });
+    out.set(agg.key, update.after);
+    if (prior && sameCase(prior, update.after)) continue;
+    await tx.saveCase(update.after, prior === undefined);
+    await tx.addHistory(historyOf(agg.key, update.changes, at, ctx.runId));
+    await tx.addEvidence(agg.key, update.evidence);
+    ctx.events.push(...update.events);
+  }
+  return out;
+}
+
+/** Emits `sla.due_soon` / `sla.breached` once per due date for open, unanswered cases. */
+async function sweepSla(tx: LedgerTx, ctx: CaseStepContext & { cases: Map<string, CaseRecord> }): Promise<void> {
+  const now = ctx.options.clock.now();
+  const today = isoDate(now);
+  const candidates = await tx.casesNeedingSlaCheck(addDays(today, ctx.options.sla.dueSoonDays));
+  for (const record of candidates) {
+    const status = slaStatus(record.triage, record.state !== 'resolved', today, ctx.options.sla);
+    const { event, notice } = slaTransition(status, record.slaNotice);
+    if (!event) continue;
+    const after: CaseRecord = { ...record, slaNotice: notice };
+    await tx.saveCase(after, false);
+    ctx.cases.set(after.key, after);
+    ctx.events.push({ type: event, caseKey: record.key, at: now.toISOString(), details: { dueDate: record.triage.dueDate } });
+  }
+}
+
+/** Returns expired risk acceptances to `triaging`, with history and an `acceptance.expired` event. */
+async function sweepAcceptances(tx: LedgerTx, ctx: CaseStepContext & { cases: Map<string, CaseRecord> }): Promise<void> {
+  const now = ctx.options.clock.now();
+  const at = now.toISOString();
+  const expired = await tx.expiredAcceptances(isoDate(now));
+  for (const record of expired) {
+    const after: CaseRecord = { ...record, triage: { ...record.triage, status: 'triaging' } };
+    await tx.saveCase(after, false);
+    await tx.addHistory(historyOf(record.key, [{ field: 'triage.status', oldValue: 'risk_accepted', newValue: 'triaging' }], at, ctx.runId));
+    ctx.cases.set(after.key, after);
+    ctx.events.push({ type: 'acceptance.expired', caseKey: record.key, at, details: { acceptedUntil: record.triage.acceptedUntil } });
+  }
+}

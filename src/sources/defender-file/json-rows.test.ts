@@ -1,0 +1,104 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { JsonFileError, readJsonRows, type EnvelopeInfo } from './json-rows.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'vl-json-'));
+let n = 0;
+function file(content: string | Buffer): string {
+  const p = path.join(dir, `f${++n}.json`);
+  writeFileSync(p, content);
+  return p;
+}
+
+async function readAll(p: string, chunkSize?: number): Promise<{ rows: unknown[]; info: EnvelopeInfo }> {
+  const rows: unknown[] = [];
+  const gen = readJsonRows(p, { batchSize: 2, chunkSize });
+  for (;;) {
+    const r = await gen.next();
+    if (r.done) return { rows, info: r.value };
+    rows.push(...r.value);
+  }
+}
+
+async function failure(p: string, chunkSize?: number): Promise<JsonFileError> {
+  try {
+    await readAll(p, chunkSize);
+  } catch (error) {
+    if (error instanceof JsonFileError) return error;
+    throw error;
+  }
+  throw new Error('expected a JsonFileError');
+}
+
+const rowsFixture = [
+  { id: 'a', text: 'braces } ] { [ inside "strings" and \\ backslashes \\"', n: 1 },
+  { id: 'b', nested: { list: [1, [2, { x: '}' }]] }, jp: '本番-東京 😀' },
+  { id: 'c', s: '\\\\' },
+];
+
+describe('readJsonRows', () => {
+  it.each([
+    ['bare array', JSON.stringify(rowsFixture), 'array'],
+    ['az graph query {data}', JSON.stringify({ count: 3, data: rowsFixture, skip_token: null, total_records: 3 }), 'data'],
+    ['Defender REST {value}', JSON.stringify({ value: rowsFixture }), 'value'],
+    ['pretty-printed with BOM', `\uFEFF${JSON.stringify({ totalRecords: 3, data: rowsFixture, resultTruncated: 'false' }, null, 2)}`, 'data'],
+  ])('reads %s', async (_name, content, shape) => {
+    for (const chunkSize of [1, 7, 64, 1 << 20]) {
+      const { rows, info } = await readAll(file(content), chunkSize);
+      expect(rows).toEqual(rowsFixture);
+      expect(info.shape).toBe(shape);
+      expect(info.rows).toBe(3);
+      expect(info.morePages).toBe(false);
+      expect(info.truncated).toBe(false);
+    }
+  });
+
+  it('reports pages with a skip token and truncated results', async () => {
+    const { info } = await readAll(file(JSON.stringify({ totalRecords: 9, count: 1, $skipToken: 'abc', resultTruncated: 'true', data: [{ id: 1 }] })));
+    expect(info).toEqual({ shape: 'data', morePages: true, truncated: true, rows: 1 });
+    const rest = await readAll(file(JSON.stringify({ value: [], nextLink: 'https://x/next' })));
+    expect(rest.info.morePages).toBe(true);
+  });
+
+  it('reads an empty array as zero rows', async () => {
+    expect((await readAll(file('[]'))).rows).toEqual([]);
+    expect((await readAll(file('{"data": []}'))).rows).toEqual([]);
+  });
+
+  it('names the byte, line and column of a syntax error inside a row', async () => {
+    const content = '[\n  {"id": "a"},\n  {"id": "b" "oops": 1}\n]';
+    const err = await failure(file(content), 5);
+    expect(err.line).toBe(3);
+    expect(err.byteOffset).toBe(content.indexOf('"oops"'));
+    expect(err.message).toMatch(/f\d+\.json: invalid JSON .* at byte \d+ \(line 3, column \d+\)/);
+  });
+
+  it('reports a truncated file', async () => {
+    const content = JSON.stringify(rowsFixture).slice(0, 60);
+    const err = await failure(file(content));
+    expect(err.reason).toMatch(/ends before the JSON document is complete/);
+    expect(err.byteOffset).toBe(Buffer.byteLength(content));
+  });
+
+  it('rejects empty files, scalars, tables and trailing garbage', async () => {
+    expect((await failure(file(''))).reason).toMatch(/empty/);
+    expect((await failure(file('42'))).reason).toMatch(/expected a JSON array/);
+    expect((await failure(file('{"foo": 1}'))).reason).toMatch(/no rows found/);
+    expect((await failure(file('{"data": {"columns": [], "rows": []}}'))).reason).toMatch(/table format/);
+    expect((await failure(file('[{"id":1}] x'))).reason).toMatch(/after the end/);
+    expect((await failure(file('[{"id":1} {"id":2}]'))).reason).toMatch(/between rows/);
+  });
+
+  it('streams a 10 MB string inside a row across many chunks', async () => {
+    const big = 'x'.repeat(10 * 1024 * 1024);
+    const { rows } = await readAll(file(JSON.stringify([{ id: 'big', description: big }, { id: 'next' }])), 1 << 16);
+    expect((rows[0] as { description: string }).description.length).toBe(big.length);
+    expect(rows[1]).toEqual({ id: 'next' });
+  });
+
+  it('names a missing file', async () => {
+    await expect(readAll(path.join(dir, 'missing.json'))).rejects.toThrow(/missing\.json: cannot read the file \(ENOENT\)/);
+  });
+});

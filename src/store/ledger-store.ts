@@ -1,0 +1,484 @@
+/**
+ * The ledger store over Kysely. Dialect-neutral: every statement goes through Kysely's query
+ * builder, so a PostgreSQL dialect can be added without touching callers (see sqlite.ts for the
+ * SQLite wiring).
+ */
+import type { ControlledTransaction, Kysely } from 'kysely';
+import type { CaseAggregate, CaseRecord, LedgerEvent } from '../core/case.js';
+import type { StoredFinding } from '../core/finding.js';
+import type { Clock } from '../core/clock.js';
+import type { CaseKind } from '../core/identity.js';
+import type { OpenFindingRef } from '../core/lifecycle.js';
+import type {
+  CaseFilter,
+  HistoryEntry,
+  LedgerReader,
+  LedgerStore,
+  LedgerTx,
+  OutboxEntry,
+  RunRecord,
+  RunSourceRecord,
+  SourceStateStore,
+} from '../core/ports.js';
+import { maxSeverity, SEVERITY_THRESHOLDS, severityRank, type Severity } from '../core/severity.js';
+import { isOverdue } from '../core/sla.js';
+import type { Evidence } from '../core/triage.js';
+import type { Database, FindingsTable } from './database.js';
+import {
+  caseToRows,
+  findingToRow,
+  rowsToCase,
+  rowToEvidence,
+  rowToFinding,
+  rowToHistory,
+  rowToRunSource,
+  runSourceToRow,
+} from './rows.js';
+
+/** Rows per multi-row INSERT: 39 columns × 400 rows stays under SQLite's 32766 bound parameters. */
+const INSERT_CHUNK = 400;
+/** Keys per `IN (…)` list. */
+const IN_CHUNK = 500;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function makeReader(db: Kysely<Database>): LedgerReader {
+  async function evidenceFor(keys: readonly string[]): Promise<Map<string, Evidence[]>> {
+    const byCase = new Map<string, Evidence[]>();
+    for (const part of chunks(keys, IN_CHUNK)) {
+      const rows = await db.selectFrom('evidence').selectAll().where('case_key', 'in', part).orderBy('id').execute();
+      for (const row of rows) {
+        const list = byCase.get(row.case_key) ?? [];
+        list.push(rowToEvidence(row));
+        byCase.set(row.case_key, list);
+      }
+    }
+    return byCase;
+  }
+
+  async function loadCases(keys: readonly string[]): Promise<Map<string, CaseRecord>> {
+    const out = new Map<string, CaseRecord>();
+    if (keys.length === 0) return out;
+    const evidence = await evidenceFor(keys);
+    for (const part of chunks(keys, IN_CHUNK)) {
+      const rows = await db
+        .selectFrom('cases')
+        .innerJoin('triage', 'triage.case_key', 'cases.key')
+        .selectAll('cases')
+        .select([
+          'triage.status',
+          'triage.response_required',
+          'triage.owner',
+          'triage.due_date',
+          'triage.due_date_source',
+          'triage.responded_at',
+          'triage.justification',
+          'triage.accepted_until',
+          'triage.updated_at as triage_updated_at',
+        ])
+        .where('cases.key', 'in', part)
+        .execute();
+      for (const row of rows) {
+        out.set(
+          row.key,
+          rowsToCase(
+            row,
+            {
+              case_key: row.key,
+              status: row.status,
+              response_required: row.response_required,
+              owner: row.owner,
+              due_date: row.due_date,
+              due_date_source: row.due_date_source,
+              responded_at: row.responded_at,
+              justification: row.justification,
+              accepted_until: row.accepted_until,
+              updated_at: row.triage_updated_at,
+            },
+            evidence.get(row.key) ?? [],
+          ),
+        );
+      }
+    }
+    return out;
+  }
+
+  return {
+    async getCase(key) {
+      return (await loadCases([key])).get(key);
+    },
+    getCases: loadCases,
+    async listCases(filter: CaseFilter) {
+      let query = db.selectFrom('cases').innerJoin('triage', 'triage.case_key', 'cases.key').select('cases.key');
+      if (filter.keys) query = query.where('cases.key', 'in', filter.keys.length > 0 ? filter.keys : ['\u0000']);
+      const severities = new Set<Severity>(filter.severity ?? []);
+      if (filter.minSeverity) {
+        const min = severityRank(filter.minSeverity);
+        for (const s of SEVERITY_THRESHOLDS) if (severityRank(s) >= min) severities.add(s);
+      }
+      if (severities.size > 0) query = query.where('cases.severity', 'in', [...severities]);
+      if (filter.state?.length) query = query.where('cases.state', 'in', filter.state);
+      if (filter.status?.length) query = query.where('triage.status', 'in', filter.status);
+      if (filter.kind?.length) query = query.where('cases.kind', 'in', filter.kind);
+      if (filter.overdueOn) {
+        query = query.where('cases.state', '!=', 'resolved').where('triage.due_date', '<', filter.overdueOn);
+      }
+      const keys = (await query.execute()).map((r) => r.key);
+      const cases = [...(await loadCases(keys)).values()];
+      const today = filter.overdueOn;
+      return today ? cases.filter((c) => isOverdue(c.triage, c.state !== 'resolved', today)) : cases;
+    },
+    async findingsOfCase(key) {
+      const rows = await db.selectFrom('findings').selectAll().where('case_key', '=', key).orderBy('asset_key').orderBy('source').execute();
+      return rows.map(rowToFinding);
+    },
+    async relatedCases(key) {
+      const own = await db.selectFrom('findings').select('vuln_id').distinct().where('case_key', '=', key).execute();
+      const vulnIds = own.map((r) => r.vuln_id);
+      if (vulnIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('findings')
+        .select('case_key')
+        .distinct()
+        .where('vuln_id', 'in', vulnIds)
+        .where('case_key', '!=', key)
+        .orderBy('case_key')
+        .execute();
+      return rows.map((r) => r.case_key);
+    },
+    async history(key) {
+      const rows = await db.selectFrom('history').selectAll().where('case_key', '=', key).orderBy('id').execute();
+      return rows.map(rowToHistory);
+    },
+    async lastRuns(limit) {
+      const runs = await db.selectFrom('runs').selectAll().orderBy('started_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+      const out: Array<RunRecord & { sources: RunSourceRecord[] }> = [];
+      for (const run of runs) {
+        const sources = await db.selectFrom('run_sources').selectAll().where('run_id', '=', run.id).orderBy('source').execute();
+        out.push({
+          id: run.id,
+          startedAt: run.started_at,
+          finishedAt: run.finished_at,
+          status: run.status as RunRecord['status'],
+          error: run.error,
+          sources: sources.map(rowToRunSource),
+        });
+      }
+      return out;
+    },
+    async lastCompleteRunAt() {
+      const rows = await db
+        .selectFrom('run_sources')
+        .innerJoin('runs', 'runs.id', 'run_sources.run_id')
+        .select(['run_sources.source', (eb) => eb.fn.max('runs.started_at').as('at')])
+        .where('run_sources.status', '=', 'ok')
+        .groupBy('run_sources.source')
+        .execute();
+      return new Map(rows.filter((r) => r.at !== null).map((r) => [r.source, String(r.at)]));
+    },
+    async openSourcesByCase(keys) {
+      const out = new Map<string, string[]>();
+      for (const part of chunks(keys, IN_CHUNK)) {
+        const rows = await db
+          .selectFrom('findings')
+          .select(['case_key', 'source'])
+          .distinct()
+          .where('state', '=', 'open')
+          .where('case_key', 'in', part)
+          .execute();
+        for (const row of rows) out.set(row.case_key, [...(out.get(row.case_key) ?? []), row.source]);
+      }
+      return out;
+    },
+    async countOpenCases() {
+      const counts: Record<Severity, number> = { Critical: 0, High: 0, Medium: 0, Low: 0, Unknown: 0 };
+      const rows = await db
+        .selectFrom('cases')
+        .select(['severity', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('state', '!=', 'resolved')
+        .groupBy('severity')
+        .execute();
+      for (const row of rows) counts[row.severity as Severity] = Number(row.n);
+      return counts;
+    },
+  };
+}
+
+function makeTx(trx: ControlledTransaction<Database>, clock: Clock): LedgerTx {
+  const reader = makeReader(trx);
+  let savepointSeq = 0;
+  return {
+    ...reader,
+    async savepoint(name, fn) {
+      const id = `sp_${name.replace(/[^A-Za-z0-9_]/g, '_')}_${++savepointSeq}`;
+      const sp = await trx.savepoint(id).execute();
+      try {
+        const result = await fn();
+        await sp.releaseSavepoint(id).execute();
+        return result;
+      } catch (error) {
+        await sp.rollbackToSavepoint(id).execute();
+        throw error;
+      }
+    },
+    async getFindings(source, fingerprints) {
+      const out = new Map<string, StoredFinding>();
+      for (const part of chunks(fingerprints, IN_CHUNK)) {
+        const rows = await trx.selectFrom('findings').selectAll().where('source', '=', source).where('fingerprint', 'in', part).execute();
+        for (const row of rows) out.set(row.fingerprint, rowToFinding(row));
+      }
+      return out;
+    },
+    async insertFindings(source, rows) {
+      for (const part of chunks(rows, INSERT_CHUNK)) {
+        await trx.insertInto('findings').values(part.map((f) => findingToRow(source, f))).execute();
+      }
+    },
+    async updateFindings(source, rows) {
+      for (const f of rows) {
+        const { source: _s, fingerprint: _f, ...values }: FindingsTable = findingToRow(source, f);
+        await trx.updateTable('findings').set(values).where('source', '=', source).where('fingerprint', '=', f.fingerprint).execute();
+      }
+    },
+    async *openFindingRefs(source): AsyncIterable<OpenFindingRef> {
+      const rows = trx
+        .selectFrom('findings')
+        .select(['fingerprint', 'kind', 'subscription_id'])
+        .where('source', '=', source)
+        .where('state', '=', 'open')
+        .stream(1000);
+      for await (const row of rows) {
+        yield { fingerprint: row.fingerprint, kind: row.kind as OpenFindingRef['kind'], subscriptionId: row.subscription_id };
+      }
+    },
+    async resolveFindings(source, fingerprints, at, lastSeen) {
+      const caseKeys = new Set<string>();
+      for (const part of chunks(fingerprints, IN_CHUNK)) {
+        const rows = await trx
+          .selectFrom('findings')
+          .select('case_key')
+          .distinct()
+          .where('source', '=', source)
+          .where('fingerprint', 'in', part)
+          .execute();
+        for (const r of rows) caseKeys.add(r.case_key);
+        await trx
+          .updateTable('findings')
+          .set({ state: 'resolved', resolved_at: at })
+          .where('source', '=', source)
+          .where('fingerprint', 'in', part)
+          .execute();
+        if (lastSeen !== null) {
+          await trx
+            .updateTable('findings')
+            .set({ last_seen: lastSeen })
+            .where('source', '=', source)
+            .where('fingerprint', 'in', part)
+            .where('last_seen', '<', lastSeen)
+            .execute();
+        }
+      }
+      return [...caseKeys];
+    },
+    async aggregateCases(keys) {
+      const byKey = new Map<string, CaseAggregate>();
+      const titleRank = new Map<string, number>();
+      const openSeverity = new Map<string, Severity>();
+      const anySeverity = new Map<string, Severity>();
+      for (const part of chunks(keys, IN_CHUNK)) {
+        const rows = await trx
+          .selectFrom('findings')
+          .select(['case_key', 'kind', 'vuln_id', 'severity', 'state', 'cvss', 'title', 'first_seen', 'last_seen'])
+          .where('case_key', 'in', part)
+          .execute();
+        for (const row of rows) {
+          const severity = row.severity as Severity;
+          const open = row.state === 'open';
+          let agg = byKey.get(row.case_key);
+          if (!agg) {
+            agg = {
+              key: row.case_key,
+              kind: caseKindOf(row.kind),
+              vulnId: row.vuln_id,
+              title: row.title,
+              severity: 'Unknown',
+              cvss: null,
+              openFindings: 0,
+              totalFindings: 0,
+              firstSeen: row.first_seen,
+              lastSeen: row.last_seen,
+            };
+            byKey.set(row.case_key, agg);
+          }
+          agg.totalFindings++;
+          if (open) agg.openFindings++;
+          if (row.first_seen < agg.firstSeen) agg.firstSeen = row.first_seen;
+          if (row.last_seen > agg.lastSeen) agg.lastSeen = row.last_seen;
+          if (row.cvss !== null && (agg.cvss === null || row.cvss > agg.cvss)) agg.cvss = row.cvss;
+          anySeverity.set(row.case_key, maxSeverity(anySeverity.get(row.case_key) ?? 'Unknown', severity));
+          if (open) openSeverity.set(row.case_key, maxSeverity(openSeverity.get(row.case_key) ?? 'Unknown', severity));
+          // The title comes from the most severe open finding (most severe finding when none is open).
+          const rank = severityRank(severity) + (open ? 10 : 0);
+          if (row.title && rank > (titleRank.get(row.case_key) ?? -1)) {
+            titleRank.set(row.case_key, rank);
+            agg.title = row.title;
+          }
+        }
+      }
+      for (const agg of byKey.values()) {
+        agg.severity = openSeverity.get(agg.key) ?? anySeverity.get(agg.key) ?? 'Unknown';
+      }
+      return [...byKey.values()];
+    },
+    async saveCase(record, isNew) {
+      const { caseRow, triageRow } = caseToRows(record, clock.now().toISOString());
+      if (isNew) {
+        await trx.insertInto('cases').values(caseRow).execute();
+        await trx.insertInto('triage').values(triageRow).execute();
+        return;
+      }
+      const { key: _k, ...caseValues } = caseRow;
+      const { case_key: _c, ...triageValues } = triageRow;
+      await trx.updateTable('cases').set(caseValues).where('key', '=', record.key).execute();
+      await trx.updateTable('triage').set(triageValues).where('case_key', '=', record.key).execute();
+    },
+    async casesNeedingSlaCheck(dueBy) {
+      const rows = await trx
+        .selectFrom('cases')
+        .innerJoin('triage', 'triage.case_key', 'cases.key')
+        .select('cases.key')
+        .where('cases.state', '!=', 'resolved')
+        .where('cases.sla_notice', '!=', 'breached')
+        .where('triage.due_date', 'is not', null)
+        .where('triage.due_date', '<=', dueBy)
+        .where('triage.responded_at', 'is', null)
+        .where('triage.status', 'not in', ['fixed', 'risk_accepted', 'false_positive', 'not_affected'])
+        .execute();
+      return [...(await reader.getCases(rows.map((r) => r.key))).values()];
+    },
+    async expiredAcceptances(today) {
+      const rows = await trx
+        .selectFrom('triage')
+        .select('case_key')
+        .where('status', '=', 'risk_accepted')
+        .where('accepted_until', 'is not', null)
+        .where('accepted_until', '<', today)
+        .execute();
+      return [...(await reader.getCases(rows.map((r) => r.case_key))).values()];
+    },
+    async addHistory(entries: readonly HistoryEntry[]) {
+      for (const part of chunks(entries, INSERT_CHUNK)) {
+        await trx
+          .insertInto('history')
+          .values(
+            part.map((e) => ({
+              case_key: e.caseKey,
+              at: e.at,
+              actor: e.actor,
+              field: e.field,
+              old_value: e.oldValue,
+              new_value: e.newValue,
+              run_id: e.runId,
+            })),
+          )
+          .execute();
+      }
+    },
+    async addEvidence(caseKey, items) {
+      if (items.length === 0) return;
+      await trx
+        .insertInto('evidence')
+        .values(items.map((e) => ({ case_key: caseKey, at: e.at, author: e.author, text: e.text, kind: e.kind })))
+        .execute();
+    },
+    async addEvents(runId, events: readonly LedgerEvent[]) {
+      for (const part of chunks(events, INSERT_CHUNK)) {
+        await trx
+          .insertInto('events')
+          .values(part.map((e) => ({ run_id: runId, type: e.type, case_key: e.caseKey, at: e.at, details_json: JSON.stringify(e.details) })))
+          .execute();
+      }
+    },
+    async enqueueOutbox(entries: readonly OutboxEntry[]) {
+      for (const part of chunks(entries, INSERT_CHUNK)) {
+        await trx
+          .insertInto('outbox')
+          .values(
+            part.map((e) => ({
+              id: e.id,
+              idempotency_key: e.idempotencyKey,
+              channel: e.channel,
+              payload_json: JSON.stringify(e.payload),
+              status: 'pending',
+              attempts: 0,
+              next_attempt_at: null,
+              last_error: null,
+              created_at: e.createdAt,
+              delivered_at: null,
+              run_id: e.runId,
+            })),
+          )
+          .onConflict((oc) => oc.column('idempotency_key').doNothing())
+          .execute();
+      }
+    },
+    async writeRunSource(record) {
+      await trx.insertInto('run_sources').values(runSourceToRow(record)).execute();
+    },
+    async finishRun(run) {
+      await trx
+        .updateTable('runs')
+        .set({ finished_at: run.finishedAt, status: run.status, error: run.error })
+        .where('id', '=', run.id)
+        .execute();
+    },
+    sourceState(source): SourceStateStore {
+      return {
+        async get(key) {
+          const row = await trx.selectFrom('source_state').select('value').where('source', '=', source).where('key', '=', key).executeTakeFirst();
+          return row?.value ?? null;
+        },
+        async set(key, value) {
+          await trx
+            .insertInto('source_state')
+            .values({ source, key, value, updated_at: clock.now().toISOString() })
+            .onConflict((oc) => oc.columns(['source', 'key']).doUpdateSet({ value, updated_at: clock.now().toISOString() }))
+            .execute();
+        },
+      };
+    },
+  };
+}
+
+function caseKindOf(findingKind: string): CaseKind {
+  if (findingKind === 'machine') return 'machine';
+  if (findingKind === 'sql') return 'sql';
+  if (findingKind === 'advisory') return 'advisory';
+  return 'container';
+}
+
+/** Wraps a migrated Kysely instance as the ledger store. The caller owns migrations and closing. */
+export function createLedgerStore(db: Kysely<Database>, clock: Clock, onClose: () => Promise<void>): LedgerStore {
+  return {
+    ...makeReader(db),
+    async startRun(run) {
+      await db.insertInto('runs').values({ id: run.id, started_at: run.startedAt, finished_at: null, status: run.status, error: run.error }).execute();
+    },
+    async transaction(fn) {
+      const trx = await db.startTransaction().execute();
+      try {
+        const result = await fn(makeTx(trx, clock));
+        await trx.commit().execute();
+        return result;
+      } catch (error) {
+        await trx.rollback().execute();
+        throw error;
+      }
+    },
+    close: onClose,
+  };
+}

@@ -1,0 +1,49 @@
+/** The embedded default: SQLite through better-sqlite3 and Kysely's SqliteDialect, in WAL mode. */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { Clock } from '../core/clock.js';
+import type { LedgerStore, Logger } from '../core/ports.js';
+import type { Database } from './database.js';
+import { createLedgerStore } from './ledger-store.js';
+import { migrateToLatest, type MigrationStep } from './migrate.js';
+
+/** A store that could not be opened: names the file and what to do. */
+export class StoreOpenError extends Error {
+  override readonly name = 'StoreOpenError';
+}
+
+export interface OpenedLedger {
+  store: LedgerStore;
+  db: Kysely<Database>;
+  migrations: MigrationStep[];
+}
+
+/**
+ * Opens (creating if needed) the SQLite ledger at `file`, applies pending migrations (each step
+ * reported through `log`), and returns the store. `:memory:` is accepted for tests.
+ */
+export async function openSqliteLedger(file: string, options: { clock: Clock; log: Logger }): Promise<OpenedLedger> {
+  let sqlite: BetterSqlite3.Database;
+  try {
+    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    sqlite = new BetterSqlite3(file);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 10000');
+    sqlite.pragma('quick_check');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new StoreOpenError(
+      `Could not open the ledger database ${file}: ${reason}. Check the "database" path in your config, that the folder is writable, and that the file is a vulnledger SQLite database.`,
+    );
+  }
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const migrations = await migrateToLatest(db, options.log);
+  const store = createLedgerStore(db, options.clock, async () => {
+    await db.destroy();
+  });
+  return { store, db, migrations };
+}
