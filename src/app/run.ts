@@ -217,8 +217,10 @@ async function runSource(tx: LedgerTx, source: FindingSource, ctx: SourceRunCont
         result = await generator.next();
         if (result.done) break;
         const batch = result.value as Exclude<typeof result.value, SourceResult>;
-        counts.rows += batch.findings.length + batch.skipped.length;
-        if (batch.model) models[batch.model] = (models[batch.model] ?? 0) + batch.findings.length + batch.skipped.length;
+        counts.rows += batch.rows ?? batch.findings.length + batch.skipped.length;
+        for (const [model, n] of Object.entries(batch.models ?? {}) as Array<[keyof typeof models, number]>) {
+          models[model] = (models[model] ?? 0) + n;
+        }
         for (const skip of batch.skipped) {
           counts.skipped[skip.reason] = (counts.skipped[skip.reason] ?? 0) + 1;
           if ((skip.reason === 'unrecognised' || skip.reason === 'invalid') && unrecognised.length < MAX_UNRECOGNISED_IDS) {

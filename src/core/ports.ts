@@ -54,10 +54,12 @@ export interface SkipRecord {
 
 /** A slice of a source's snapshot, streamed into the ledger as it arrives. */
 export interface SourceBatch {
+  /** Raw rows read for this batch (one row may hold several findings); defaults to findings + skipped. */
+  rows?: number;
   findings: Finding[];
   skipped: SkipRecord[];
-  /** Which Defender model the rows of this batch came from (for the run record). */
-  model?: DefenderModel;
+  /** Rows per Defender model in this batch (for the run record). */
+  models?: Partial<Record<DefenderModel, number>>;
 }
 
 /** What a finished source run says about itself. */
@@ -170,6 +172,8 @@ export interface LedgerReader {
   getCase(key: string): Promise<CaseRecord | undefined>;
   getCases(keys: readonly string[]): Promise<Map<string, CaseRecord>>;
   listCases(filter: CaseFilter): Promise<CaseRecord[]>;
+  /** Keys of cases whose key or vulnerability id equals `term` (case-insensitive), or whose key ends with `:term`. */
+  searchCaseKeys(term: string): Promise<string[]>;
   findingsOfCase(key: string): Promise<StoredFinding[]>;
   /** Related case keys: other cases about the same CVE. */
   relatedCases(key: string): Promise<string[]>;
