@@ -26,8 +26,8 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   {
-    files: ['eslint-rules/**/*.js', 'eslint.config.js', 'bin/**/*.js'],
-    languageOptions: { globals: { process: 'readonly', URL: 'readonly' } },
+    files: ['eslint-rules/**/*.js', 'eslint.config.js', 'bin/**/*.js', 'scripts/**/*.mjs', '*.config.ts'],
+    languageOptions: { globals: { process: 'readonly', URL: 'readonly', console: 'readonly' } },
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

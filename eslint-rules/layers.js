@@ -1,6 +1,6 @@
 // Import rules of DESIGN.md §3, enforced instead of hoped for.
 //   core/      imports nothing from the project and no I/O module (node:crypto only).
-//   util/      imports only util/.
+//   util/      imports util/ and core/ (types such as the Logger port); never plugins, store or app.
 //   store/     imports core/ and util/.
 //   app/       imports core/ and util/ (ports, never concrete plugins, store or config).
 //   sources/, notifiers/, mirrors/: a plugin folder imports core/, util/, its own folder and the
@@ -48,7 +48,7 @@ export function checkImport(importerParts, spec, importeeParts) {
   if (ROOTS.has(layer)) return null;
   const allowed = {
     core: [],
-    util: [],
+    util: ['core'],
     store: ['core', 'util'],
     app: ['core', 'util'],
     sources: ['core', 'util'],

@@ -113,8 +113,8 @@ export async function triageCase(
     if (result.changes.length === 0) return { record, changes: [] };
     const dueChanged = result.triage.dueDate !== record.triage.dueDate;
     const after: CaseRecord = { ...record, triage: result.triage, slaNotice: dueChanged ? 'none' : record.slaNotice };
-    await tx.saveCase(after, false);
-    await tx.addEvidence(key, result.addedEvidence);
+    await tx.saveCases([{ record: after, isNew: false }]);
+    await tx.addEvidence(result.addedEvidence.map((evidence) => ({ caseKey: key, evidence })));
     const at = now.toISOString();
     await tx.addHistory(
       result.changes.map((c) => ({ caseKey: key, at, actor: options.actor, field: c.field, oldValue: c.oldValue, newValue: c.newValue, runId: null })),

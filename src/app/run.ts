@@ -30,7 +30,7 @@ import type {
 } from '../core/ports.js';
 import { meetsThreshold, type Severity, type SeverityThreshold } from '../core/severity.js';
 import { slaStatus, slaTransition, type SlaPolicy } from '../core/sla.js';
-import type { FieldChange } from '../core/triage.js';
+import type { Evidence, FieldChange } from '../core/triage.js';
 
 /** Plans outbox deliveries (notifications, mirror pushes) for a run; called inside the run transaction. */
 export interface OutboxPlanner {
@@ -203,7 +203,7 @@ async function runSource(tx: LedgerTx, source: FindingSource, ctx: SourceRunCont
 
   try {
     await tx.savepoint(source.name, async () => {
-      const generator = source.collect({ clock: options.clock, log, signal, progress, state: tx.sourceState(source.name) });
+      const generator = source.collect({ clock: options.clock, log, signal, progress, state: tx.sourceState(source.name), cache: tx.cache });
       let pending: Finding[] = [];
       const flush = async (): Promise<void> => {
         if (pending.length === 0) return;
@@ -388,6 +388,9 @@ async function updateCases(
   const at = now.toISOString();
   const aggregates = await tx.aggregateCases(keys);
   const before = await tx.getCases(keys);
+  const saves: Array<{ record: CaseRecord; isNew: boolean }> = [];
+  const history: ReturnType<typeof historyOf> = [];
+  const evidence: Array<{ caseKey: string; evidence: Evidence }> = [];
   for (const agg of aggregates) {
     const prior = before.get(agg.key);
     const update = planCaseUpdate(prior, agg, {
@@ -398,11 +401,14 @@ async function updateCases(
     });
     out.set(agg.key, update.after);
     if (prior && sameCase(prior, update.after)) continue;
-    await tx.saveCase(update.after, prior === undefined);
-    await tx.addHistory(historyOf(agg.key, update.changes, at, ctx.runId));
-    await tx.addEvidence(agg.key, update.evidence);
+    saves.push({ record: update.after, isNew: prior === undefined });
+    history.push(...historyOf(agg.key, update.changes, at, ctx.runId));
+    for (const e of update.evidence) evidence.push({ caseKey: agg.key, evidence: e });
     ctx.events.push(...update.events);
   }
+  await tx.saveCases(saves);
+  await tx.addHistory(history);
+  await tx.addEvidence(evidence);
   return out;
 }
 
@@ -411,15 +417,17 @@ async function sweepSla(tx: LedgerTx, ctx: CaseStepContext & { cases: Map<string
   const now = ctx.options.clock.now();
   const today = isoDate(now);
   const candidates = await tx.casesNeedingSlaCheck(addDays(today, ctx.options.sla.dueSoonDays));
+  const saves: Array<{ record: CaseRecord; isNew: boolean }> = [];
   for (const record of candidates) {
     const status = slaStatus(record.triage, record.state !== 'resolved', today, ctx.options.sla);
     const { event, notice } = slaTransition(status, record.slaNotice);
     if (!event) continue;
     const after: CaseRecord = { ...record, slaNotice: notice };
-    await tx.saveCase(after, false);
+    saves.push({ record: after, isNew: false });
     ctx.cases.set(after.key, after);
     ctx.events.push({ type: event, caseKey: record.key, at: now.toISOString(), details: { dueDate: record.triage.dueDate } });
   }
+  await tx.saveCases(saves);
 }
 
 /** Returns expired risk acceptances to `triaging`, with history and an `acceptance.expired` event. */
@@ -429,7 +437,7 @@ async function sweepAcceptances(tx: LedgerTx, ctx: CaseStepContext & { cases: Ma
   const expired = await tx.expiredAcceptances(isoDate(now));
   for (const record of expired) {
     const after: CaseRecord = { ...record, triage: { ...record.triage, status: 'triaging' } };
-    await tx.saveCase(after, false);
+    await tx.saveCases([{ record: after, isNew: false }]);
     await tx.addHistory(historyOf(record.key, [{ field: 'triage.status', oldValue: 'risk_accepted', newValue: 'triaging' }], at, ctx.runId));
     ctx.cases.set(after.key, after);
     ctx.events.push({ type: 'acceptance.expired', caseKey: record.key, at, details: { acceptedUntil: record.triage.acceptedUntil } });

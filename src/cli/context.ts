@@ -6,9 +6,9 @@ import os from 'node:os';
 import type { OutboxPlanner } from '../app/run.js';
 import { fixedClock, systemClock, type Clock } from '../core/clock.js';
 import { messages, type Messages } from '../core/i18n.js';
-import type { FindingSource, LedgerStore, Logger } from '../core/ports.js';
+import type { DoctorCheck, FindingSource, LedgerStore, Logger } from '../core/ports.js';
 import { findConfigFile, loadConfig, resolveConfigPath, type LoadedConfig } from '../config/load.js';
-import { createSource } from '../sources/registry.js';
+import { createSource, sourceChecks } from '../sources/registry.js';
 import { openSqliteLedger } from '../store/sqlite.js';
 import { createLogger, type LogLevel } from '../util/logger.js';
 import { colors, type Colors } from './text.js';
@@ -99,6 +99,11 @@ export async function openLedger(ctx: CliContext, loaded: LoadedConfig): Promise
 /** Builds every configured source through the explicit registry. */
 export function buildSources(ctx: CliContext, loaded: LoadedConfig): FindingSource[] {
   return loaded.config.sources.map((s) => createSource(s, { baseDir: loaded.dir, env: ctx.io.env }));
+}
+
+/** Every `doctor` check of the configured sources, notifiers and mirrors. */
+export function buildDoctorChecks(ctx: CliContext, loaded: LoadedConfig): DoctorCheck[] {
+  return [...loaded.config.sources.flatMap((s) => sourceChecks(s, { baseDir: loaded.dir, env: ctx.io.env }))];
 }
 
 /** Outbox planners (notifiers, mirrors) for the configured channels. */

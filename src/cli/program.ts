@@ -32,6 +32,7 @@ import {
 } from './context.js';
 import { renderCase, renderCaseTable, renderDigest, renderHistory } from './format.js';
 import { STARTER_CONFIG } from './init-template.js';
+import { registerDoctorCommand } from './commands/doctor.js';
 import { createProgress } from './progress.js';
 
 function list<T extends string>(name: string, allowed: readonly T[]) {
@@ -289,6 +290,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       });
     });
 
+  registerDoctorCommand(program, io, setExit);
   return program;
 }
 

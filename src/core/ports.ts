@@ -75,6 +75,25 @@ export interface SourceStateStore {
   set(key: string, value: string): Promise<void>;
 }
 
+/** A cached value with the time it was fetched. */
+export interface CachedValue {
+  value: unknown;
+  fetchedAt: string;
+}
+
+/**
+ * A persistent cache for enrichment data (CVE details, KEV, EPSS), keyed by namespace and key,
+ * with fetch times. Writes happen inside the run transaction: a failed source leaves it as it was.
+ */
+export interface EnrichmentCache {
+  get(namespace: string, keys: readonly string[]): Promise<Map<string, CachedValue>>;
+  /** Every entry of a namespace (small namespaces only, e.g. the KEV catalog). */
+  all(namespace: string): Promise<Map<string, CachedValue>>;
+  put(namespace: string, entries: ReadonlyArray<{ key: string; value: unknown }>, fetchedAt: string): Promise<void>;
+  /** Removes every entry of a namespace (a full catalog replaces the previous one). */
+  clear(namespace: string): Promise<void>;
+}
+
 /** What a source gets when it runs. */
 export interface SourceContext {
   clock: Clock;
@@ -82,6 +101,7 @@ export interface SourceContext {
   signal: AbortSignal;
   progress: (update: ProgressUpdate) => void;
   state: SourceStateStore;
+  cache: EnrichmentCache;
 }
 
 /**
@@ -214,18 +234,20 @@ export interface LedgerTx extends LedgerReader {
    */
   resolveFindings(source: string, fingerprints: readonly string[], at: string, lastSeen: string | null): Promise<string[]>;
   aggregateCases(keys: readonly string[]): Promise<CaseAggregate[]>;
-  saveCase(record: CaseRecord, isNew: boolean): Promise<void>;
+  /** Inserts new cases and updates existing ones; new ones are written in multi-row statements. */
+  saveCases(records: ReadonlyArray<{ record: CaseRecord; isNew: boolean }>): Promise<void>;
   /** Open cases whose SLA may need a notice on `dueBy` (due date on or before it, not yet breached). */
   casesNeedingSlaCheck(dueBy: string): Promise<CaseRecord[]>;
   /** Cases with a risk acceptance that expired before `today`. */
   expiredAcceptances(today: string): Promise<CaseRecord[]>;
   addHistory(entries: readonly HistoryEntry[]): Promise<void>;
-  addEvidence(caseKey: string, items: readonly Evidence[]): Promise<void>;
+  addEvidence(items: ReadonlyArray<{ caseKey: string; evidence: Evidence }>): Promise<void>;
   addEvents(runId: string, events: readonly LedgerEvent[]): Promise<void>;
   enqueueOutbox(entries: readonly OutboxEntry[]): Promise<void>;
   writeRunSource(record: RunSourceRecord): Promise<void>;
   finishRun(run: RunRecord): Promise<void>;
   sourceState(source: string): SourceStateStore;
+  readonly cache: EnrichmentCache;
 }
 
 /** The ledger store: a reader plus transactions. */
@@ -235,3 +257,25 @@ export interface LedgerStore extends LedgerReader {
   transaction<T>(fn: (tx: LedgerTx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+// ---------------------------------------------------------------- doctor
+
+/** How a `doctor` check went. */
+export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
+
+/** The outcome of one check: what was checked, how it went, and how to fix it. */
+export interface CheckResult {
+  /** Short name, e.g. `source defender: token` or `notify slack: channel`. */
+  name: string;
+  status: CheckStatus;
+  detail: string;
+  /** What to do about a warning or failure. */
+  hint?: string;
+}
+
+/** One check. It must not write anything anywhere, and must not put secrets in its results. */
+export interface DoctorCheck {
+  name: string;
+  run(signal: AbortSignal): Promise<CheckResult | CheckResult[]>;
+}
+

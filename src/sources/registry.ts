@@ -2,9 +2,9 @@
  * The explicit registry of source types (Renovate's api.ts): one entry per type, a duplicate is a
  * bug, an unknown type lists the valid ones. Only composition roots use it.
  */
-import type { FindingSource } from '../core/ports.js';
+import type { DoctorCheck, FindingSource } from '../core/ports.js';
 import type { DefenderFileConfig } from './defender-file/config.js';
-import { createDefenderFileSource, DEFENDER_FILE_TYPE } from './defender-file/index.js';
+import { createDefenderFileSource, DEFENDER_FILE_TYPE, defenderFileChecks } from './defender-file/index.js';
 
 /** What a source factory gets besides its own config. */
 export interface SourceDeps {
@@ -19,25 +19,41 @@ export interface AnySourceConfig {
   name?: string;
 }
 
-type Factory = (config: never, deps: SourceDeps) => FindingSource;
-
-const factories = new Map<string, Factory>();
-
-function register<C>(type: string, factory: (config: C, deps: SourceDeps) => FindingSource): void {
-  if (factories.has(type)) throw new Error(`source type "${type}" is registered twice`);
-  factories.set(type, factory as Factory);
+/** A source type: how to build it, and (optionally) its `doctor` checks. Nothing is contacted on creation. */
+export interface SourcePlugin<C> {
+  create(config: C, deps: SourceDeps): FindingSource;
+  checks?(config: C, deps: SourceDeps): DoctorCheck[];
 }
 
-register<DefenderFileConfig>(DEFENDER_FILE_TYPE, (config, deps) => createDefenderFileSource(config, deps.baseDir));
+const plugins = new Map<string, SourcePlugin<never>>();
+
+function register<C>(type: string, plugin: SourcePlugin<C>): void {
+  if (plugins.has(type)) throw new Error(`source type "${type}" is registered twice`);
+  plugins.set(type, plugin as SourcePlugin<never>);
+}
+
+register<DefenderFileConfig>(DEFENDER_FILE_TYPE, {
+  create: (config, deps) => createDefenderFileSource(config, deps.baseDir),
+  checks: (config, deps) => defenderFileChecks(config, deps.baseDir),
+});
 
 /** The registered source types. */
 export function sourceTypes(): string[] {
-  return [...factories.keys()];
+  return [...plugins.keys()];
+}
+
+function pluginFor(type: string): SourcePlugin<never> {
+  const plugin = plugins.get(type);
+  if (!plugin) throw new Error(`unknown source type "${type}"; known types: ${sourceTypes().join(', ')}`);
+  return plugin;
 }
 
 /** Builds a source from its (validated) config. */
 export function createSource(config: AnySourceConfig, deps: SourceDeps): FindingSource {
-  const factory = factories.get(config.type);
-  if (!factory) throw new Error(`unknown source type "${config.type}"; known types: ${sourceTypes().join(', ')}`);
-  return factory(config as never, deps);
+  return pluginFor(config.type).create(config as never, deps);
+}
+
+/** The `doctor` checks of a configured source (none when the type has no checks). */
+export function sourceChecks(config: AnySourceConfig, deps: SourceDeps): DoctorCheck[] {
+  return pluginFor(config.type).checks?.(config as never, deps) ?? [];
 }

@@ -149,6 +149,13 @@ export interface SourceStateTable {
   updated_at: string;
 }
 
+export interface CacheTable {
+  namespace: string;
+  key: string;
+  value_json: string;
+  fetched_at: string;
+}
+
 /** Every table of the ledger. Later migrations add their tables here. */
 export interface Database {
   findings: FindingsTable;
@@ -161,4 +168,5 @@ export interface Database {
   events: EventsTable;
   outbox: OutboxTable;
   source_state: SourceStateTable;
+  cache: CacheTable;
 }

@@ -10,6 +10,7 @@ import type { Clock } from '../core/clock.js';
 import type { CaseKind } from '../core/identity.js';
 import type { OpenFindingRef } from '../core/lifecycle.js';
 import type {
+  CachedValue,
   CaseFilter,
   HistoryEntry,
   LedgerReader,
@@ -131,6 +132,22 @@ function makeReader(db: Kysely<Database>): LedgerReader {
       const cases = [...(await loadCases(keys)).values()];
       const today = filter.overdueOn;
       return today ? cases.filter((c) => isOverdue(c.triage, c.state !== 'resolved', today)) : cases;
+    },
+    async searchCaseKeys(term) {
+      const upper = term.trim().toUpperCase();
+      const rows = await db
+        .selectFrom('cases')
+        .select('key')
+        .where((eb) =>
+          eb.or([
+            eb(eb.fn('upper', ['key']), '=', upper),
+            eb(eb.fn('upper', ['vuln_id']), '=', upper),
+            eb(eb.fn('upper', ['key']), 'like', `%:${upper.replace(/[%_]/g, '')}`),
+          ]),
+        )
+        .orderBy('key')
+        .execute();
+      return rows.map((r) => r.key);
     },
     async findingsOfCase(key) {
       const rows = await db.selectFrom('findings').selectAll().where('case_key', '=', key).orderBy('asset_key').orderBy('source').execute();
@@ -334,17 +351,20 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock): LedgerTx {
       }
       return [...byKey.values()];
     },
-    async saveCase(record, isNew) {
-      const { caseRow, triageRow } = caseToRows(record, clock.now().toISOString());
-      if (isNew) {
-        await trx.insertInto('cases').values(caseRow).execute();
-        await trx.insertInto('triage').values(triageRow).execute();
-        return;
+    async saveCases(records) {
+      const at = clock.now().toISOString();
+      const fresh = records.filter((r) => r.isNew).map((r) => caseToRows(r.record, at));
+      for (const part of chunks(fresh, 200)) {
+        await trx.insertInto('cases').values(part.map((p) => p.caseRow)).execute();
+        await trx.insertInto('triage').values(part.map((p) => p.triageRow)).execute();
       }
-      const { key: _k, ...caseValues } = caseRow;
-      const { case_key: _c, ...triageValues } = triageRow;
-      await trx.updateTable('cases').set(caseValues).where('key', '=', record.key).execute();
-      await trx.updateTable('triage').set(triageValues).where('case_key', '=', record.key).execute();
+      for (const { record } of records.filter((r) => !r.isNew)) {
+        const { caseRow, triageRow } = caseToRows(record, at);
+        const { key: _k, ...caseValues } = caseRow;
+        const { case_key: _c, ...triageValues } = triageRow;
+        await trx.updateTable('cases').set(caseValues).where('key', '=', record.key).execute();
+        await trx.updateTable('triage').set(triageValues).where('case_key', '=', record.key).execute();
+      }
     },
     async casesNeedingSlaCheck(dueBy) {
       const rows = await trx
@@ -388,12 +408,13 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock): LedgerTx {
           .execute();
       }
     },
-    async addEvidence(caseKey, items) {
-      if (items.length === 0) return;
-      await trx
-        .insertInto('evidence')
-        .values(items.map((e) => ({ case_key: caseKey, at: e.at, author: e.author, text: e.text, kind: e.kind })))
-        .execute();
+    async addEvidence(items) {
+      for (const part of chunks(items, INSERT_CHUNK)) {
+        await trx
+          .insertInto('evidence')
+          .values(part.map(({ caseKey, evidence: e }) => ({ case_key: caseKey, at: e.at, author: e.author, text: e.text, kind: e.kind })))
+          .execute();
+      }
     },
     async addEvents(runId, events: readonly LedgerEvent[]) {
       for (const part of chunks(events, INSERT_CHUNK)) {
@@ -435,6 +456,32 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock): LedgerTx {
         .set({ finished_at: run.finishedAt, status: run.status, error: run.error })
         .where('id', '=', run.id)
         .execute();
+    },
+    cache: {
+      async get(namespace, keys) {
+        const out = new Map<string, CachedValue>();
+        for (const part of chunks(keys, IN_CHUNK)) {
+          const rows = await trx.selectFrom('cache').selectAll().where('namespace', '=', namespace).where('key', 'in', part).execute();
+          for (const row of rows) out.set(row.key, { value: JSON.parse(row.value_json) as unknown, fetchedAt: row.fetched_at });
+        }
+        return out;
+      },
+      async all(namespace) {
+        const rows = await trx.selectFrom('cache').selectAll().where('namespace', '=', namespace).execute();
+        return new Map(rows.map((row) => [row.key, { value: JSON.parse(row.value_json) as unknown, fetchedAt: row.fetched_at }]));
+      },
+      async put(namespace, entries, fetchedAt) {
+        for (const part of chunks(entries, INSERT_CHUNK)) {
+          await trx
+            .insertInto('cache')
+            .values(part.map((e) => ({ namespace, key: e.key, value_json: JSON.stringify(e.value), fetched_at: fetchedAt })))
+            .onConflict((oc) => oc.columns(['namespace', 'key']).doUpdateSet((eb) => ({ value_json: eb.ref('excluded.value_json'), fetched_at: eb.ref('excluded.fetched_at') })))
+            .execute();
+        }
+      },
+      async clear(namespace) {
+        await trx.deleteFrom('cache').where('namespace', '=', namespace).execute();
+      },
     },
     sourceState(source): SourceStateStore {
       return {

@@ -33,6 +33,9 @@ export async function openSqliteLedger(file: string, options: { clock: Clock; lo
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 10000');
+    // A run is one transaction touching many pages: a 64 MB page cache keeps index inserts in memory.
+    sqlite.pragma('cache_size = -65536');
+    sqlite.pragma('temp_store = MEMORY');
     sqlite.pragma('quick_check');
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import type { DefenderModel } from '../../core/finding.js';
 import { FINDING_KINDS } from '../../core/finding.js';
 import type { Coverage } from '../../core/lifecycle.js';
-import type { FindingSource, SourceBatch, SourceContext, SourceResult } from '../../core/ports.js';
+import type { DoctorCheck, FindingSource, SourceBatch, SourceContext, SourceResult } from '../../core/ports.js';
 import { expandFiles } from '../../util/glob.js';
 import { mapDefenderRow } from '../defender-rows/map.js';
 import type { DefenderFileConfig } from './config.js';
@@ -24,6 +24,24 @@ export function createDefenderFileSource(config: DefenderFileConfig, baseDir: st
     kinds: FINDING_KINDS,
     collect: (ctx) => collect(name, config.path, baseDir, ctx),
   };
+}
+
+/** `doctor`: the path matches readable files. Reads only their size, never their content. */
+export function defenderFileChecks(config: DefenderFileConfig, baseDir: string): DoctorCheck[] {
+  const name = config.name ?? DEFENDER_FILE_TYPE;
+  return [
+    {
+      name: `source ${name}: files`,
+      async run() {
+        const files = expandFiles(config.path, baseDir);
+        if (files.length === 0) {
+          return { name: `source ${name}: files`, status: 'fail', detail: `no files match "${config.path}" (relative to ${baseDir})`, hint: 'Export with `az graph query -q "<query>" -o json > exports/defender.json`, or fix "path".' };
+        }
+        const bytes = files.reduce((sum, f) => sum + statSync(f).size, 0);
+        return { name: `source ${name}: files`, status: 'ok', detail: `${files.length} file(s), ${(bytes / 1e6).toFixed(1)} MB` };
+      },
+    },
+  ];
 }
 
 async function* collect(name: string, pattern: string, baseDir: string, ctx: SourceContext): AsyncGenerator<SourceBatch, SourceResult, void> {

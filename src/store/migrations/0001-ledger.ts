@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 
-/** The ledger: findings, cases, triage, evidence, history, runs, events, outbox, source state. */
+/** The ledger: findings, cases, triage, evidence, history, runs, events, outbox, source state, enrichment cache. */
 // Migrations are written against an untyped Kysely: they describe the schema as it was then.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function up(db: Kysely<any>): Promise<void> {
@@ -169,5 +169,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('value', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('source_state_pk', ['source', 'key'])
+    .execute();
+
+  await db.schema
+    .createTable('cache')
+    .addColumn('namespace', 'text', (c) => c.notNull())
+    .addColumn('key', 'text', (c) => c.notNull())
+    .addColumn('value_json', 'text', (c) => c.notNull())
+    .addColumn('fetched_at', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('cache_pk', ['namespace', 'key'])
     .execute();
 }

@@ -1,0 +1,13 @@
+/** The benchmark floor: a bare JSON.parse of every export file (what any importer must at least do). */
+import { readFileSync } from 'node:fs';
+import { expandFiles } from '../util/glob.js';
+
+const dir = process.argv[2]!;
+const started = performance.now();
+let rows = 0;
+for (const file of expandFiles(dir, process.cwd())) {
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as { data: unknown[] };
+  rows += doc.data.length;
+}
+const ms = performance.now() - started;
+process.stdout.write(`${JSON.stringify({ ms, rows, maxRssMB: process.resourceUsage().maxRSS / 1024 })}\n`);

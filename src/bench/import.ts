@@ -1,0 +1,39 @@
+/**
+ * One benchmark import: the real `run` use case with the real defender-file source into a SQLite
+ * ledger. Prints time, peak RSS and how many rows each table gained.
+ */
+import Database from 'better-sqlite3';
+import { runLedger } from '../app/run.js';
+import { systemClock } from '../core/clock.js';
+import { DEFAULT_SLA } from '../core/sla.js';
+import { createSource } from '../sources/registry.js';
+import { openSqliteLedger } from '../store/sqlite.js';
+import { nullLogger } from '../util/logger.js';
+
+const [dir, dbFile] = [process.argv[2]!, process.argv[3]!];
+const TABLES = ['findings', 'cases', 'triage', 'evidence', 'history', 'events', 'runs', 'run_sources', 'outbox'];
+
+function counts(): Record<string, number> {
+  const db = new Database(dbFile);
+  try {
+    const exists = db.prepare("select count(*) n from sqlite_master where name = 'findings'").get() as { n: number };
+    if (exists.n === 0) return Object.fromEntries(TABLES.map((t) => [t, 0]));
+    return Object.fromEntries(TABLES.map((t) => [t, (db.prepare(`select count(*) n from ${t}`).get() as { n: number }).n]));
+  } finally {
+    db.close();
+  }
+}
+
+const before = counts();
+const started = performance.now();
+const { store } = await openSqliteLedger(dbFile, { clock: systemClock, log: nullLogger });
+const source = createSource({ type: 'defender-file', name: 'bench', path: dir } as never, { baseDir: process.cwd(), env: process.env });
+const report = await runLedger(store, [source], { minSeverity: 'Low', sla: DEFAULT_SLA, clock: systemClock, log: nullLogger });
+await store.close();
+const ms = performance.now() - started;
+const after = counts();
+const written = Object.fromEntries(TABLES.map((t) => [t, after[t]! - before[t]!]));
+const s = report.sources[0]!;
+process.stdout.write(
+  `${JSON.stringify({ ms, maxRssMB: process.resourceUsage().maxRSS / 1024, status: report.run.status, rows: s.counts.rows, findings: s.counts.findings, new: s.counts.new, unchanged: s.counts.unchanged, written })}\n`,
+);

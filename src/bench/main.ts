@@ -1,0 +1,63 @@
+/**
+ * `npm run bench`: generates individual-model exports (100k and 300k findings, ~1.2 KB of JSON per
+ * finding), then measures in separate processes (clean peak RSS each):
+ *   floor   — a bare JSON.parse of the same files;
+ *   import  — `run` into an empty SQLite ledger (target: ≤ 3× the floor's time, ≤ 400 MB peak RSS);
+ *   rerun   — `run` again on the same files (target: writes only its run record, no slower).
+ * Options: --sizes 100000,300000   --keep (reuse generated files)
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expandFiles } from '../util/glob.js';
+import { generateExport } from './generate.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const dataDir = path.join(root, 'bench-data');
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function child(script: string, args: string[]): Record<string, unknown> {
+  const out = execFileSync(process.execPath, [path.join(here, script), ...args], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
+}
+
+const sizes = (arg('--sizes') ?? '100000,300000').split(',').map(Number);
+const keep = process.argv.includes('--keep');
+const results: string[] = [];
+console.log(`node ${process.version}, ${process.arch}; data in ${path.relative(process.cwd(), dataDir)}/`);
+for (const size of sizes) {
+  const dir = path.join(dataDir, `${size}`);
+  if (!keep || !existsSync(dir)) {
+    const g = await generateExport(dir, size, Number.MAX_SAFE_INTEGER);
+    console.log(`generated ${g.findings} findings in ${g.rows} rows, ${(g.bytes / 1e6).toFixed(1)} MB (${Math.round(g.bytes / g.findings)} bytes/finding)`);
+  }
+  const bytes = expandFiles(dir, root).reduce((sum, f) => sum + statSync(f).size, 0);
+  const db = path.join(dataDir, `ledger-${size}.db`);
+  for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
+  const floor = child('floor.js', [dir]);
+  const first = child('import.js', [dir, db]);
+  const second = child('import.js', [dir, db]);
+  const ratio = (first.ms as number) / (floor.ms as number);
+  const perSecond = Math.round((first.findings as number) / ((first.ms as number) / 1000));
+  const line = [
+    `${size.toLocaleString('en-US')} findings (${(bytes / 1e6).toFixed(0)} MB):`,
+    `floor JSON.parse ${(floor.ms as number / 1000).toFixed(2)} s, ${(floor.maxRssMB as number).toFixed(0)} MB`,
+    `| import ${(first.ms as number / 1000).toFixed(2)} s (${ratio.toFixed(2)}× floor, ${perSecond.toLocaleString('en-US')} findings/s), peak RSS ${(first.maxRssMB as number).toFixed(0)} MB`,
+    `| rerun ${(second.ms as number / 1000).toFixed(2)} s, peak RSS ${(second.maxRssMB as number).toFixed(0)} MB, wrote ${JSON.stringify(second.written)}`,
+  ].join(' ');
+  console.log(line);
+  results.push(line);
+  const checks = [
+    [`import ≤ 3× floor`, ratio <= 3],
+    [`import peak RSS ≤ 400 MB`, (first.maxRssMB as number) <= 400],
+    [`rerun writes only its run record`, JSON.stringify(second.written) === JSON.stringify({ findings: 0, cases: 0, triage: 0, evidence: 0, history: 0, events: 0, runs: 1, run_sources: 1, outbox: 0 })],
+    [`rerun no slower than import`, (second.ms as number) <= (first.ms as number)],
+  ] as const;
+  for (const [name, ok] of checks) console.log(`  ${ok ? 'PASS' : 'FAIL'} ${name}`);
+}

@@ -1,0 +1,297 @@
+import { kevCatalogSchema, kevEntrySchema, type KevRawEntry } from './schema.js';
+
+/**
+ * CISA KEV catalog JSON → `KevEntry` list. A document that is not JSON or has no `vulnerabilities`
+ * array fails as a whole (`KevParseError`, naming line and column of a syntax error); a bad entry is
+ * dropped and counted, never the catalog.
+ */
+
+/** One KEV catalog entry, normalised. */
+export interface KevEntry {
+  cveId: string;
+  /** YYYY-MM-DD */
+  dateAdded: string;
+  /** YYYY-MM-DD: the federal remediation deadline. */
+  dueDate: string;
+  /** "Known" → true; "Unknown" or absent → null (unknown, not "no"); false only from an explicit boolean false. */
+  knownRansomware: boolean | null;
+  vendorProject: string;
+  product: string;
+  vulnerabilityName: string;
+  shortDescription: string;
+  requiredAction: string;
+  /** `notes` split on " ; " (mostly reference URLs). */
+  notes: string[];
+  cwes: string[];
+}
+
+/** Why one entry was dropped. `index` is its position in `vulnerabilities` (0-based). */
+export interface KevProblem {
+  index: number;
+  cveId: string | null;
+  reason: string;
+}
+
+export interface KevCatalog {
+  title: string | null;
+  catalogVersion: string | null;
+  dateReleased: string | null;
+  /** `count` as the document states it (it may disagree with the array; see `entries.length`). */
+  declaredCount: number | null;
+  entries: KevEntry[];
+  /** Entries that failed validation. */
+  dropped: number;
+  /** Entries whose CVE id appeared earlier in the catalog (the first is kept). */
+  duplicates: number;
+  /** The first problems (at most `MAX_PROBLEMS`), for a run report. */
+  problems: KevProblem[];
+}
+
+export const MAX_PROBLEMS = 50;
+
+/** A document that is not a KEV catalog at all. `line`/`column` are 1-based when known. */
+export class KevParseError extends Error {
+  override readonly name = 'KevParseError';
+  constructor(
+    message: string,
+    readonly source: string | null,
+    readonly line: number | null,
+    readonly column: number | null,
+  ) {
+    super(message);
+  }
+}
+
+export interface ParseKevOptions {
+  /** URL or file the text came from, for messages. */
+  source?: string;
+}
+
+/** Parses the KEV catalog JSON text. */
+export function parseKevCatalog(text: string, options: ParseKevOptions = {}): KevCatalog {
+  const source = options.source ?? null;
+  const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(json);
+  } catch (error) {
+    const offset = jsonErrorOffset(json);
+    const { line, column } = lineColumn(json, offset < 0 ? json.length : offset);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new KevParseError(`${prefix(source)}not valid JSON at line ${line}, column ${column}: ${reason}`, source, line, column);
+  }
+  return readKevCatalog(doc, options);
+}
+
+/** Validates an already-parsed KEV document. */
+export function readKevCatalog(doc: unknown, options: ParseKevOptions = {}): KevCatalog {
+  const source = options.source ?? null;
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    throw new KevParseError(`${prefix(source)}not a KEV catalog: expected a JSON object at the top level, found ${describeJson(doc)}`, source, null, null);
+  }
+  const top = kevCatalogSchema.safeParse(doc);
+  if (!top.success) {
+    const found = describeJson((doc as Record<string, unknown>)['vulnerabilities']);
+    throw new KevParseError(`${prefix(source)}not a KEV catalog: $.vulnerabilities must be an array, found ${found}`, source, null, null);
+  }
+
+  const entries: KevEntry[] = [];
+  const seen = new Set<string>();
+  const problems: KevProblem[] = [];
+  let dropped = 0;
+  let duplicates = 0;
+  top.data.vulnerabilities.forEach((raw, index) => {
+    const parsed = kevEntrySchema.safeParse(raw);
+    if (!parsed.success) {
+      dropped++;
+      if (problems.length < MAX_PROBLEMS) {
+        const reason = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(entry)'}: ${i.message}`).join('; ');
+        problems.push({ index, cveId: rawCveId(raw), reason });
+      }
+      return;
+    }
+    const entry = toEntry(parsed.data);
+    if (seen.has(entry.cveId)) {
+      duplicates++;
+      return;
+    }
+    seen.add(entry.cveId);
+    entries.push(entry);
+  });
+
+  return {
+    title: top.data.title ?? null,
+    catalogVersion: top.data.catalogVersion ?? null,
+    dateReleased: top.data.dateReleased ?? null,
+    declaredCount: top.data.count ?? null,
+    entries,
+    dropped,
+    duplicates,
+    problems,
+  };
+}
+
+function toEntry(raw: KevRawEntry): KevEntry {
+  return {
+    cveId: raw.cveID,
+    dateAdded: raw.dateAdded,
+    dueDate: raw.dueDate,
+    knownRansomware: ransomware(raw.knownRansomwareCampaignUse),
+    vendorProject: raw.vendorProject,
+    product: raw.product,
+    vulnerabilityName: raw.vulnerabilityName,
+    shortDescription: raw.shortDescription,
+    requiredAction: raw.requiredAction,
+    notes: (raw.notes ?? '')
+      .split(/\s;\s/)
+      .map((n) => n.trim())
+      .filter((n) => n !== ''),
+    cwes: (raw.cwes ?? []).map((c) => c.trim()).filter((c) => c !== ''),
+  };
+}
+
+function ransomware(value: string | boolean | null | undefined): boolean | null {
+  if (typeof value === 'boolean') return value;
+  if (typeof value !== 'string') return null;
+  return value.trim().toLowerCase() === 'known' ? true : null;
+}
+
+function rawCveId(raw: unknown): string | null {
+  if (typeof raw !== 'object' || raw === null) return null;
+  const id = (raw as Record<string, unknown>)['cveID'];
+  return typeof id === 'string' ? id.slice(0, 40) : null;
+}
+
+function describeJson(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+function prefix(source: string | null): string {
+  return source ? `${source}: ` : '';
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON syntax error position. V8's messages carry a position only for some errors ("Unexpected
+// token …" has none), so the offset is found by a small JSON scanner, run only after JSON.parse
+// has failed. (The same scanner lives in sources/epss; a shared util/ home would be better.)
+
+const NUMBER_RE = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
+/** Offset of the first character at which `text` stops being JSON (`text.length` for a premature end), or -1 if valid. */
+export function jsonErrorOffset(text: string): number {
+  const n = text.length;
+  const stack: Array<'object' | 'array'> = [];
+  let state: 'value' | 'firstValue' | 'key' | 'firstKey' | 'colon' | 'after' = 'value';
+  let i = 0;
+  for (;;) {
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break;
+      i++;
+    }
+    if (state === 'after' && stack.length === 0) return i >= n ? -1 : i;
+    if (i >= n) return n;
+    const ch = text[i];
+    if (state === 'colon') {
+      if (ch !== ':') return i;
+      i++;
+      state = 'value';
+      continue;
+    }
+    if (state === 'after') {
+      const top = stack[stack.length - 1];
+      if (ch === ',') state = top === 'object' ? 'key' : 'value';
+      else if ((ch === '}' && top === 'object') || (ch === ']' && top === 'array')) stack.pop();
+      else return i;
+      i++;
+      continue;
+    }
+    if (state === 'key' || state === 'firstKey') {
+      if (state === 'firstKey' && ch === '}') {
+        stack.pop();
+        i++;
+        state = 'after';
+        continue;
+      }
+      if (ch !== '"') return i;
+      const end = scanString(text, i);
+      if (end < 0) return -end - 1;
+      i = end;
+      state = 'colon';
+      continue;
+    }
+    if (state === 'firstValue' && ch === ']') {
+      stack.pop();
+      i++;
+      state = 'after';
+      continue;
+    }
+    if (ch === '{') {
+      stack.push('object');
+      i++;
+      state = 'firstKey';
+    } else if (ch === '[') {
+      stack.push('array');
+      i++;
+      state = 'firstValue';
+    } else if (ch === '"') {
+      const end = scanString(text, i);
+      if (end < 0) return -end - 1;
+      i = end;
+      state = 'after';
+    } else if (text.startsWith('true', i) || text.startsWith('null', i)) {
+      i += 4;
+      state = 'after';
+    } else if (text.startsWith('false', i)) {
+      i += 5;
+      state = 'after';
+    } else {
+      NUMBER_RE.lastIndex = i;
+      if (!NUMBER_RE.test(text)) return i;
+      i = NUMBER_RE.lastIndex;
+      state = 'after';
+    }
+  }
+}
+
+/** Index after the closing quote, or -(errorOffset + 1). */
+function scanString(text: string, start: number): number {
+  const n = text.length;
+  let j = start + 1;
+  while (j < n) {
+    const c = text.charCodeAt(j);
+    if (c === 0x22) return j + 1;
+    if (c < 0x20) return -(j + 1);
+    if (c === 0x5c) {
+      const e = text[j + 1];
+      if (e === undefined) return -(n + 1);
+      if ('"\\/bfnrt'.includes(e)) {
+        j += 2;
+        continue;
+      }
+      if (e !== 'u') return -(j + 2);
+      for (let k = 2; k < 6; k++) {
+        if (!/[0-9a-fA-F]/.test(text[j + k] ?? '')) return -(Math.min(j + k, n) + 1);
+      }
+      j += 6;
+      continue;
+    }
+    j++;
+  }
+  return -(n + 1);
+}
+
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lastNewline = -1;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lastNewline = i;
+    }
+  }
+  return { line, column: offset - lastNewline };
+}
