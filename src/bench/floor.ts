@@ -4,10 +4,12 @@ import { expandFiles } from '../util/glob.js';
 
 const dir = process.argv[2]!;
 const started = performance.now();
+const cpu0 = process.cpuUsage();
 let rows = 0;
 for (const file of expandFiles(dir, process.cwd())) {
   const doc = JSON.parse(readFileSync(file, 'utf8')) as { data: unknown[] };
   rows += doc.data.length;
 }
 const ms = performance.now() - started;
-process.stdout.write(`${JSON.stringify({ ms, rows, maxRssMB: process.resourceUsage().maxRSS / 1024 })}\n`);
+const cpu = process.cpuUsage(cpu0);
+process.stdout.write(`${JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, rows, maxRssMB: process.resourceUsage().maxRSS / 1024 })}\n`);

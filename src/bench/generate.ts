@@ -84,7 +84,7 @@ export async function generateExport(dir: string, findings: number, rowsPerFile 
       const cveNo = 10000 + Math.floor(rand() * 8000);
       cves.push({
         CveId: `CVE-2025-${cveNo}`,
-        Description: sentence(rand, 55),
+        Description: sentence(rand, 38),
         ExtendedDescription: { Summary: sentence(rand, 8), Impact: '' },
         Cvss: [{ Key: '3', Value: { Base: Math.round(rand() * 100) / 10, CvssVectorString: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' } }],
         Severity: SEVERITIES[Math.floor(rand() * SEVERITIES.length)],

@@ -26,14 +26,16 @@ function counts(): Record<string, number> {
 
 const before = counts();
 const started = performance.now();
+const cpu0 = process.cpuUsage();
 const { store } = await openSqliteLedger(dbFile, { clock: systemClock, log: nullLogger });
 const source = createSource({ type: 'defender-file', name: 'bench', path: dir } as never, { baseDir: process.cwd(), env: process.env });
 const report = await runLedger(store, [source], { minSeverity: 'Low', sla: DEFAULT_SLA, clock: systemClock, log: nullLogger });
 await store.close();
 const ms = performance.now() - started;
+const cpu = process.cpuUsage(cpu0);
 const after = counts();
 const written = Object.fromEntries(TABLES.map((t) => [t, after[t]! - before[t]!]));
 const s = report.sources[0]!;
 process.stdout.write(
-  `${JSON.stringify({ ms, maxRssMB: process.resourceUsage().maxRSS / 1024, status: report.run.status, rows: s.counts.rows, findings: s.counts.findings, new: s.counts.new, unchanged: s.counts.unchanged, written })}\n`,
+  `${JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024, status: report.run.status, rows: s.counts.rows, findings: s.counts.findings, new: s.counts.new, unchanged: s.counts.unchanged, written })}\n`,
 );

@@ -47,8 +47,8 @@ for (const size of sizes) {
   const perSecond = Math.round((first.findings as number) / ((first.ms as number) / 1000));
   const line = [
     `${size.toLocaleString('en-US')} findings (${(bytes / 1e6).toFixed(0)} MB):`,
-    `floor JSON.parse ${(floor.ms as number / 1000).toFixed(2)} s, ${(floor.maxRssMB as number).toFixed(0)} MB`,
-    `| import ${(first.ms as number / 1000).toFixed(2)} s (${ratio.toFixed(2)}× floor, ${perSecond.toLocaleString('en-US')} findings/s), peak RSS ${(first.maxRssMB as number).toFixed(0)} MB`,
+    `floor JSON.parse ${(floor.ms as number / 1000).toFixed(2)} s (cpu ${(floor.cpuMs as number / 1000).toFixed(2)} s), ${(floor.maxRssMB as number).toFixed(0)} MB`,
+    `| import ${(first.ms as number / 1000).toFixed(2)} s (cpu ${(first.cpuMs as number / 1000).toFixed(2)} s; ${ratio.toFixed(2)}× floor, ${perSecond.toLocaleString('en-US')} findings/s), peak RSS ${(first.maxRssMB as number).toFixed(0)} MB`,
     `| rerun ${(second.ms as number / 1000).toFixed(2)} s, peak RSS ${(second.maxRssMB as number).toFixed(0)} MB, wrote ${JSON.stringify(second.written)}`,
   ].join(' ');
   console.log(line);

@@ -123,9 +123,19 @@ export function mergeFindings(a: Finding, b: Finding): Finding {
   };
 }
 
+const SEP = '\u001f';
+const LIST_SEP = '\u001e';
+
+function field(value: string | number | boolean | null | readonly string[]): string {
+  if (value === null) return '\u0000';
+  if (Array.isArray(value)) return value.join(LIST_SEP);
+  return String(value);
+}
+
 /**
  * Hash of every attribute the ledger stores for a finding. Equal hash → the run writes nothing.
- * The field list is explicit so the hash does not depend on object key order.
+ * The field list is explicit so the hash does not depend on object key order. (Change detection,
+ * not security: SHA-1 over the fields joined with control separators is plenty and fast.)
  */
 export function findingContentHash(f: Finding): string {
   const canonical = [
@@ -135,31 +145,31 @@ export function findingContentHash(f: Finding): string {
     f.caseKey,
     f.severity,
     f.severitySource,
-    f.cvss,
+    field(f.cvss),
     f.title,
     f.description,
     f.impact,
     f.remediation,
-    f.references,
-    f.publishedAt,
-    f.detectedAt,
+    field(f.references),
+    field(f.publishedAt),
+    field(f.detectedAt),
     f.resource.id,
     f.resource.name,
     f.resource.subscriptionId,
     f.resource.resourceGroup,
     f.resource.type,
-    f.repository,
-    f.digests,
-    f.tags,
-    f.database,
-    f.server,
-    f.software,
-    f.installedVersions,
-    f.fixedVersion,
-    f.fixAvailable,
-    f.exploit ? [f.exploit.publicExploit, f.exploit.verified, f.exploit.inExploitKit] : null,
+    field(f.repository),
+    field(f.digests),
+    field(f.tags),
+    field(f.database),
+    field(f.server),
+    field(f.software),
+    field(f.installedVersions),
+    field(f.fixedVersion),
+    field(f.fixAvailable),
+    f.exploit ? `${f.exploit.publicExploit}${f.exploit.verified}${f.exploit.inExploitKit}` : '\u0000',
     f.model,
     f.sourceRecordId,
-  ];
-  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex').slice(0, 32);
+  ].join(SEP);
+  return createHash('sha1').update(canonical).digest('hex').slice(0, 32);
 }

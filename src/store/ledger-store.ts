@@ -24,6 +24,7 @@ import type {
 import { maxSeverity, SEVERITY_THRESHOLDS, severityRank, type Severity } from '../core/severity.js';
 import { isOverdue } from '../core/sla.js';
 import type { Evidence } from '../core/triage.js';
+import { bulkInsert, InsertCache } from './bulk-insert.js';
 import type { Database, FindingsTable } from './database.js';
 import {
   caseToRows,
@@ -154,18 +155,10 @@ function makeReader(db: Kysely<Database>): LedgerReader {
       return rows.map(rowToFinding);
     },
     async relatedCases(key) {
-      const own = await db.selectFrom('findings').select('vuln_id').distinct().where('case_key', '=', key).execute();
-      const vulnIds = own.map((r) => r.vuln_id);
-      if (vulnIds.length === 0) return [];
-      const rows = await db
-        .selectFrom('findings')
-        .select('case_key')
-        .distinct()
-        .where('vuln_id', 'in', vulnIds)
-        .where('case_key', '!=', key)
-        .orderBy('case_key')
-        .execute();
-      return rows.map((r) => r.case_key);
+      const own = await db.selectFrom('cases').select('vuln_id').where('key', '=', key).executeTakeFirst();
+      if (!own) return [];
+      const rows = await db.selectFrom('cases').select('key').where('vuln_id', '=', own.vuln_id).where('key', '!=', key).orderBy('key').execute();
+      return rows.map((r) => r.key);
     },
     async history(key) {
       const rows = await db.selectFrom('history').selectAll().where('case_key', '=', key).orderBy('id').execute();
@@ -225,7 +218,7 @@ function makeReader(db: Kysely<Database>): LedgerReader {
   };
 }
 
-function makeTx(trx: ControlledTransaction<Database>, clock: Clock): LedgerTx {
+function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: InsertCache): LedgerTx {
   const reader = makeReader(trx);
   let savepointSeq = 0;
   return {
@@ -251,9 +244,7 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock): LedgerTx {
       return out;
     },
     async insertFindings(source, rows) {
-      for (const part of chunks(rows, INSERT_CHUNK)) {
-        await trx.insertInto('findings').values(part.map((f) => findingToRow(source, f))).execute();
-      }
+      await bulkInsert(trx, inserts, 'findings', rows.map((f) => findingToRow(source, f)), INSERT_CHUNK);
     },
     async updateFindings(source, rows) {
       for (const f of rows) {
@@ -354,10 +345,8 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock): LedgerTx {
     async saveCases(records) {
       const at = clock.now().toISOString();
       const fresh = records.filter((r) => r.isNew).map((r) => caseToRows(r.record, at));
-      for (const part of chunks(fresh, 200)) {
-        await trx.insertInto('cases').values(part.map((p) => p.caseRow)).execute();
-        await trx.insertInto('triage').values(part.map((p) => p.triageRow)).execute();
-      }
+      await bulkInsert(trx, inserts, 'cases', fresh.map((p) => p.caseRow), INSERT_CHUNK);
+      await bulkInsert(trx, inserts, 'triage', fresh.map((p) => p.triageRow), INSERT_CHUNK);
       for (const { record } of records.filter((r) => !r.isNew)) {
         const { caseRow, triageRow } = caseToRows(record, at);
         const { key: _k, ...caseValues } = caseRow;
@@ -391,22 +380,16 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock): LedgerTx {
       return [...(await reader.getCases(rows.map((r) => r.case_key))).values()];
     },
     async addHistory(entries: readonly HistoryEntry[]) {
-      for (const part of chunks(entries, INSERT_CHUNK)) {
-        await trx
-          .insertInto('history')
-          .values(
-            part.map((e) => ({
-              case_key: e.caseKey,
-              at: e.at,
-              actor: e.actor,
-              field: e.field,
-              old_value: e.oldValue,
-              new_value: e.newValue,
-              run_id: e.runId,
-            })),
-          )
-          .execute();
-      }
+      const rows = entries.map((e) => ({
+        case_key: e.caseKey,
+        at: e.at,
+        actor: e.actor,
+        field: e.field,
+        old_value: e.oldValue,
+        new_value: e.newValue,
+        run_id: e.runId,
+      }));
+      await bulkInsert(trx, inserts, 'history', rows, INSERT_CHUNK);
     },
     async addEvidence(items) {
       for (const part of chunks(items, INSERT_CHUNK)) {
@@ -417,12 +400,8 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock): LedgerTx {
       }
     },
     async addEvents(runId, events: readonly LedgerEvent[]) {
-      for (const part of chunks(events, INSERT_CHUNK)) {
-        await trx
-          .insertInto('events')
-          .values(part.map((e) => ({ run_id: runId, type: e.type, case_key: e.caseKey, at: e.at, details_json: JSON.stringify(e.details) })))
-          .execute();
-      }
+      const rows = events.map((e) => ({ run_id: runId, type: e.type, case_key: e.caseKey, at: e.at, details_json: JSON.stringify(e.details) }));
+      await bulkInsert(trx, inserts, 'events', rows, INSERT_CHUNK);
     },
     async enqueueOutbox(entries: readonly OutboxEntry[]) {
       for (const part of chunks(entries, INSERT_CHUNK)) {
@@ -510,6 +489,7 @@ function caseKindOf(findingKind: string): CaseKind {
 
 /** Wraps a migrated Kysely instance as the ledger store. The caller owns migrations and closing. */
 export function createLedgerStore(db: Kysely<Database>, clock: Clock, onClose: () => Promise<void>): LedgerStore {
+  const inserts = new InsertCache();
   return {
     ...makeReader(db),
     async startRun(run) {
@@ -518,7 +498,7 @@ export function createLedgerStore(db: Kysely<Database>, clock: Clock, onClose: (
     async transaction(fn) {
       const trx = await db.startTransaction().execute();
       try {
-        const result = await fn(makeTx(trx, clock));
+        const result = await fn(makeTx(trx, clock, inserts));
         await trx.commit().execute();
         return result;
       } catch (error) {

@@ -9,6 +9,32 @@ import type { Database } from './database.js';
 import { createLedgerStore } from './ledger-store.js';
 import { migrateToLatest, type MigrationStep } from './migrate.js';
 
+/**
+ * better-sqlite3 prepares a statement for every query Kysely runs; multi-row INSERTs of a run
+ * repeat the same SQL hundreds of times. This wrapper keeps the most recent statements by SQL text.
+ */
+function withStatementCache(sqlite: BetterSqlite3.Database, size = 64): BetterSqlite3.Database {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const prepare = sqlite.prepare.bind(sqlite);
+  return new Proxy(sqlite, {
+    get(target, prop, receiver) {
+      if (prop !== 'prepare') return Reflect.get(target, prop, receiver) as unknown;
+      return (sql: string) => {
+        const hit = cache.get(sql);
+        if (hit) {
+          cache.delete(sql);
+          cache.set(sql, hit);
+          return hit;
+        }
+        const stmt = prepare(sql);
+        cache.set(sql, stmt);
+        if (cache.size > size) cache.delete(cache.keys().next().value!);
+        return stmt;
+      };
+    },
+  });
+}
+
 /** A store that could not be opened: names the file and what to do. */
 export class StoreOpenError extends Error {
   override readonly name = 'StoreOpenError';
@@ -43,7 +69,7 @@ export async function openSqliteLedger(file: string, options: { clock: Clock; lo
       `Could not open the ledger database ${file}: ${reason}. Check the "database" path in your config, that the folder is writable, and that the file is a vulnledger SQLite database.`,
     );
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const migrations = await migrateToLatest(db, options.log);
   const store = createLedgerStore(db, options.clock, async () => {
     await db.destroy();

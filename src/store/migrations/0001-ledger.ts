@@ -48,8 +48,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('findings_pk', ['source', 'fingerprint'])
     .execute();
   await db.schema.createIndex('findings_case_key').on('findings').column('case_key').execute();
-  await db.schema.createIndex('findings_source_state').on('findings').columns(['source', 'state']).execute();
-  await db.schema.createIndex('findings_vuln_id').on('findings').column('vuln_id').execute();
 
   await db.schema
     .createTable('cases')
