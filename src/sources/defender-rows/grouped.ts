@@ -12,6 +12,7 @@ import {
   addLinks,
   armPrefix,
   armTypeOf,
+  armTypeOfLower,
   assessmentKeyOf,
   cleanText,
   cveIdOfTitle,
@@ -28,7 +29,7 @@ import {
   resourceRef,
   short,
   shortOrNull,
-  skipped,
+  skipRow,
   statusSkip,
   trimSlash,
   vulnIdOf,
@@ -42,7 +43,7 @@ import {
   type Vuln,
   type Workload,
 } from './common.js';
-import { asBoolish, asRecord, asText, parseJsonish, pick, stringList } from './schema.js';
+import { asBoolish, asRecord, asText, parseJsonish, pick, pickPath, stringList } from './schema.js';
 import { sqlAsset, sqlDatabaseId } from './sql.js';
 
 type Props = Record<string, unknown>;
@@ -118,14 +119,14 @@ export function mapGrouped(ctx: RowContext, props: Props): RowMapping {
       : flavour === 'runtime-mdvm' || flavour === 'runtime-qualys'
         ? containerAsset(ctx, ad, rd, flavour)
         : machineAsset(ctx, rd);
-  if (typeof asset === 'string') return skipped('invalid', ctx.row.id, ctx.model, asset, ctx.notes);
+  if (typeof asset === 'string') return skipRow(ctx, 'invalid', asset);
   const vulns =
     flavour === 'registry-mdvm' || flavour === 'runtime-mdvm'
       ? mdvmVulns(props, ad)
       : flavour === 'machine-tvm'
         ? tvmVulns(ctx, props, ad)
         : qualysVulns(ctx, props, ad);
-  if (typeof vulns === 'string') return skipped('invalid', ctx.row.id, ctx.model, vulns, ctx.notes);
+  if (typeof vulns === 'string') return skipRow(ctx, 'invalid', vulns);
   return findingsOf(ctx, asset, vulns, detectedAt);
 }
 
@@ -137,10 +138,10 @@ function classify(ctx: RowContext, props: Props, ad: Rec, rd: Rec): Flavour | Ro
   const assessedType = asText(pick(ad, 'assessedResourceType'));
   const source = asText(pick(rd, 'source')).toLowerCase();
   if (source === 'aws' || source === 'gcp') {
-    return skipped('not-ours', row.id, ctx.model, `resourceDetails.source ${source}`);
+    return skipRow(ctx, 'not-ours', `resourceDetails.source ${source}`);
   }
   const notOurs = NOT_OURS_KEYS[key];
-  if (notOurs !== undefined) return skipped('not-ours', row.id, ctx.model, `assessment ${key} (${notOurs})`);
+  if (notOurs !== undefined) return skipRow(ctx, 'not-ours', `assessment ${key} (${notOurs})`);
   const byKey = FLAVOUR_BY_KEY[key];
   const byType = FLAVOUR_BY_TYPE[assessedType.toLowerCase()];
   if (byKey === 'machine') {
@@ -149,17 +150,17 @@ function classify(ctx: RowContext, props: Props, ad: Rec, rd: Rec): Flavour | Ro
     return NUMERIC_RE.test(asText(pick(props, 'id'))) ? 'machine-qualys' : 'machine-tvm';
   }
   if (byKey !== undefined) return byKey;
-  if (byType === 'not-ours') return skipped('not-ours', row.id, ctx.model, `assessedResourceType ${assessedType}`);
+  if (byType === 'not-ours') return skipRow(ctx, 'not-ours', `assessedResourceType ${short(assessedType, 60)}`);
   if (byType === 'mdvm-image') {
     const runtime = pick(ad, 'kubernetesDetails') !== undefined || POD_PATH_RE.test(asText(pick(rd, 'id')));
     return runtime ? 'runtime-mdvm' : 'registry-mdvm';
   }
   if (byType !== undefined) return byType;
-  if (key !== '') return skipped('not-ours', row.id, ctx.model, `assessment ${short(key, 60)}`);
+  if (key !== '') return skipRow(ctx, 'not-ours', `assessment ${short(key, 60)}`);
   if (assessedType !== '') {
-    return skipped('unrecognised', row.id, ctx.model, `assessedResourceType ${short(assessedType, 60)}`);
+    return skipRow(ctx, 'unrecognised', `assessedResourceType ${short(assessedType, 60)}`);
   }
-  return skipped('unrecognised', row.id, ctx.model, 'no assessment key or assessedResourceType');
+  return skipRow(ctx, 'unrecognised', 'no assessment key or assessedResourceType');
 }
 
 // ---------------------------------------------------------------- assets
@@ -278,14 +279,16 @@ function machineAsset(ctx: RowContext, rd: Rec): Asset | string {
   const rdId = asText(pick(rd, 'id'));
   const machineId = (armPrefix(rdId, MACHINE_RE) !== null ? rdId : '') || resourceIdOfRow(row.id) || rdId;
   if (machineId === '') return 'resourceDetails.id missing';
+  const lowerId = trimSlash(machineId).toLowerCase();
   return {
     kind: 'machine',
-    assetKey: trimSlash(machineId).toLowerCase(),
+    assetKey: lowerId,
     resource: resourceRef(
       row,
       machineId,
       asText(pick(rd, 'resourceName')) || lastSegment(machineId) || asText(pick(rd, 'machineName')),
-      armTypeOf(machineId),
+      armTypeOfLower(lowerId),
+      lowerId,
     ),
     repository: null,
     digests: [],
@@ -298,7 +301,7 @@ function machineAsset(ctx: RowContext, rd: Rec): Asset | string {
 // ---------------------------------------------------------------- vulnerabilities
 
 function statusSeverity(props: Props): unknown {
-  return pick(pick(props, 'status'), 'severity');
+  return pickPath(props, 'status', 'severity');
 }
 
 /** MDVM image rows: the row is one CVE. */
@@ -314,10 +317,12 @@ function mdvmVulns(props: Props, ad: Rec): Vuln[] | string {
   const exploit = asRecord(pick(details, 'exploitabilityAssessment'));
   const references: string[] = [];
   addLinks(references, pick(details, 'references'), 'link');
+  const rated = rateSeverity(pick(details, 'severity'), 'cve', statusSeverity(props), 'cve');
   return [
     {
       vulnId,
-      ...rateSeverity([pick(details, 'severity'), 'cve'], [statusSeverity(props), 'cve']),
+      severity: rated.severity,
+      severitySource: rated.severitySource,
       cvss: cvssV3Of(pick(details, 'cvss')) ?? cvssScore(pick(ad, 'cvssV30Score')),
       title: vulnTitle(vulnId, '', BOILERPLATE_RE.test(description) ? '' : description, softwareName),
       description,
@@ -365,9 +370,11 @@ function tvmVulns(ctx: RowContext, props: Props, ad: Rec): Vuln[] | string {
     const ownDescription = cleanText(pick(cve, 'description'));
     const references: string[] = [];
     addLink(references, pick(cve, 'link'));
+    const rated = rateSeverity(pick(cve, 'severity'), 'cve', rowSeverity, 'recommendation');
     vulns.push({
       vulnId,
-      ...rateSeverity([pick(cve, 'severity'), 'cve'], [rowSeverity, 'recommendation']),
+      severity: rated.severity,
+      severitySource: rated.severitySource,
       cvss: cvssScore(pick(cve, 'cvssScore')),
       title: vulnTitle(vulnId, '', ownDescription, software),
       description: ownDescription || rowDescription,
@@ -410,8 +417,8 @@ function qualysVulns(ctx: RowContext, props: Props, ad: Rec): Vuln[] | string {
   addLinks(vendorReferences, pick(ad, 'vendorReferences'), 'link');
   const list = cveList(ctx, ad);
   const base: Omit<Vuln, 'vulnId' | 'title' | 'references'> = {
-    ...rateSeverity([statusSeverity(props), 'recommendation']),
-    cvss: cvssScore(pick(pick(cvss, '3.0'), 'base')) ?? cvssScore(pick(pick(cvss, '2.0'), 'base')),
+    ...rateSeverity(statusSeverity(props), 'recommendation'),
+    cvss: cvssScore(pickPath(cvss, '3.0', 'base')) ?? cvssScore(pickPath(cvss, '2.0', 'base')),
     description,
     impact: cleanText(pick(props, 'impact'), true),
     remediation: cleanText(pick(props, 'remediation'), true),
@@ -443,7 +450,7 @@ function qualysVulns(ctx: RowContext, props: Props, ad: Rec): Vuln[] | string {
 function mapSql(ctx: RowContext, props: Props, rd: Rec, detectedAt: string | null): RowMapping {
   const { row } = ctx;
   const ruleId = vulnIdOf(pick(props, 'id'));
-  if (ruleId === '') return skipped('invalid', row.id, ctx.model, 'properties.id (rule id) missing', ctx.notes);
+  if (ruleId === '') return skipRow(ctx, 'invalid', 'properties.id (rule id) missing');
   const databaseId = sqlDatabaseId(row.id, rd, asText(pick(rd, 'id')));
   const asset = sqlAsset(row, databaseId, {
     parentResource: resourceIdOfRow(row.id),
@@ -451,14 +458,14 @@ function mapSql(ctx: RowContext, props: Props, rd: Rec, detectedAt: string | nul
     resourceName: asText(pick(rd, 'databaseName')),
     resourceType: '',
   });
-  if (typeof asset === 'string') return skipped('invalid', row.id, ctx.model, asset, ctx.notes);
+  if (typeof asset === 'string') return skipRow(ctx, 'invalid', asset);
   return findingsOf(
     ctx,
     asset,
     [
       {
         vulnId: ruleId,
-        ...rateSeverity([statusSeverity(props), 'rule']),
+        ...rateSeverity(statusSeverity(props), 'rule'),
         cvss: null,
         title: oneLine(cleanText(pick(props, 'displayName')), 300) || ruleId,
         description: cleanText(pick(props, 'description')),

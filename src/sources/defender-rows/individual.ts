@@ -11,6 +11,7 @@ import {
   addLinks,
   armPrefix,
   armTypeOf,
+  armTypeOfLower,
   beforeEntity,
   cleanText,
   cvssV3Of,
@@ -28,10 +29,10 @@ import {
   resourceRef,
   short,
   shortOrNull,
-  skipped,
+  skipRow,
   statusSkip,
-  trimSlash,
   stripImageRef,
+  trimSlash,
   vulnIdOf,
   vulnTitle,
   workloadKey,
@@ -75,9 +76,9 @@ export function mapIndividual(ctx: RowContext, props: Props): RowMapping {
       : kind === 'runningContainer'
         ? containerAsset(ctx, props, rd)
         : machineAsset(ctx, rd);
-  if (typeof asset === 'string') return skipped('invalid', ctx.row.id, ctx.model, asset, ctx.notes);
+  if (typeof asset === 'string') return skipRow(ctx, 'invalid', asset);
   const vulns = cveVulns(ctx, ad, meta);
-  if (typeof vulns === 'string') return skipped('invalid', ctx.row.id, ctx.model, vulns, ctx.notes);
+  if (typeof vulns === 'string') return skipRow(ctx, 'invalid', vulns);
   return findingsOf(ctx, asset, vulns, detectedAt);
 }
 
@@ -90,29 +91,29 @@ function classify(ctx: RowContext, ad: Rec, rd: Rec, meta: Rec): FindingKind | R
   const category = asText(pick(meta, 'recommendationCategory'));
   const resourceType = asText(pick(rd, 'ResourceType')).toLowerCase();
   if (category.toLowerCase() !== 'softwareupdate') {
-    if (category !== '') return skipped('not-ours', row.id, ctx.model, `recommendationCategory ${short(category, 60)}`);
+    if (category !== '') return skipRow(ctx, 'not-ours', `recommendationCategory ${short(category, 60)}`);
     // No category at all (projected away?): accept it only when the resource type says it is ours.
     if (KIND_BY_RESOURCE_TYPE[resourceType] === undefined) {
       if (sqlInScannersDetails(ad)) return 'sql';
-      return skipped('not-ours', row.id, ctx.model, 'no recommendationCategory');
+      return skipRow(ctx, 'not-ours', 'no recommendationCategory');
     }
   }
-  if (DEVOPS_RE.test(row.id)) return skipped('not-ours', row.id, ctx.model, 'DevOps finding');
+  if (DEVOPS_RE.test(row.id)) return skipRow(ctx, 'not-ours', 'DevOps finding');
   const source = asText(pick(rd, 'Source')).toLowerCase();
   if (source !== '' && source !== 'azure' && !source.startsWith('onpremise')) {
-    return skipped('not-ours', row.id, ctx.model, `resourceDetails.Source ${short(source, 40)}`);
+    return skipRow(ctx, 'not-ours', `resourceDetails.Source ${short(source, 40)}`);
   }
   if (resourceType !== '') {
     const kind = KIND_BY_RESOURCE_TYPE[resourceType];
     if (kind !== undefined) return kind;
-    return skipped('not-ours', row.id, ctx.model, `resourceDetails.ResourceType ${short(resourceType, 80)}`);
+    return skipRow(ctx, 'not-ours', `resourceDetails.ResourceType ${short(resourceType, 80)}`);
   }
   const inferred = kindFromId(row.id);
   if (inferred !== null) {
     ctx.notes.push('resourceDetails.ResourceType missing; kind inferred from the id');
     return inferred;
   }
-  return skipped('unrecognised', row.id, ctx.model, 'SoftwareUpdate row without resourceDetails.ResourceType');
+  return skipRow(ctx, 'unrecognised', 'SoftwareUpdate row without resourceDetails.ResourceType');
 }
 
 function kindFromId(id: string): FindingKind | null {
@@ -227,14 +228,16 @@ function machineAsset(ctx: RowContext, rd: Rec): Asset | string {
   const { row } = ctx;
   const machineId = asText(pick(rd, 'Id')) || resourceIdOfRow(row.id);
   if (machineId === '') return 'resourceDetails.Id missing';
+  const lowerId = trimSlash(machineId).toLowerCase();
   return {
     kind: 'machine',
-    assetKey: trimSlash(machineId).toLowerCase(),
+    assetKey: lowerId,
     resource: resourceRef(
       row,
       machineId,
       asText(pick(rd, 'ResourceName')) || lastSegment(machineId),
-      asText(pick(rd, 'ResourceType')).toLowerCase() || armTypeOf(machineId),
+      asText(pick(rd, 'ResourceType')).toLowerCase() || armTypeOfLower(lowerId),
+      lowerId,
     ),
     repository: null,
     digests: [],
@@ -295,9 +298,11 @@ function cveVulns(ctx: RowContext, ad: Rec, meta: Rec): Vuln[] | string {
     const exploit = asRecord(pick(cve, 'ExploitabilityDetails'));
     const references: string[] = [];
     addLinks(references, pick(cve, 'References'), 'Link');
+    const rated = rateSeverity(pick(cve, 'Severity'), 'cve', recSeverity, 'recommendation');
     vulns.push({
       vulnId,
-      ...rateSeverity([pick(cve, 'Severity'), 'cve'], [recSeverity, 'recommendation']),
+      severity: rated.severity,
+      severitySource: rated.severitySource,
       cvss: cvssV3Of(pick(cve, 'Cvss')),
       title: vulnTitle(vulnId, summary, ownDescription, software),
       description,
@@ -328,7 +333,7 @@ function cveVulns(ctx: RowContext, ad: Rec, meta: Rec): Vuln[] | string {
 function mapSql(ctx: RowContext, props: Props, ad: Rec, rd: Rec, meta: Rec, detectedAt: string | null): RowMapping {
   const { row } = ctx;
   const ruleId = vulnIdOf(pick(ad, 'RuleId'));
-  if (ruleId === '') return skipped('invalid', row.id, ctx.model, 'additionalData.RuleId missing', ctx.notes);
+  if (ruleId === '') return skipRow(ctx, 'invalid', 'additionalData.RuleId missing');
   const databaseId = sqlDatabaseId(row.id, rd, asText(pick(rd, 'Id')) || resourceIdOfRow(row.id));
   const asset = sqlAsset(row, databaseId, {
     parentResource: asText(pick(ad, 'ParentResource')),
@@ -336,16 +341,18 @@ function mapSql(ctx: RowContext, props: Props, ad: Rec, rd: Rec, meta: Rec, dete
     resourceName: asText(pick(rd, 'ResourceName')),
     resourceType: asText(pick(rd, 'ResourceType')),
   });
-  if (typeof asset === 'string') return skipped('invalid', row.id, ctx.model, asset, ctx.notes);
+  if (typeof asset === 'string') return skipRow(ctx, 'invalid', asset);
   const title = oneLine(cleanText(pick(meta, 'displayName')) || cleanText(pick(props, 'displayName')), 300) || ruleId;
   const remediation = cleanText(pick(ad, 'RemediationDescription')) || cleanText(pick(meta, 'remediationDescription'));
+  const rated = rateSeverity(pick(ad, 'Severity'), 'rule', pick(meta, 'severity'), 'recommendation');
   return findingsOf(
     ctx,
     asset,
     [
       {
         vulnId: ruleId,
-        ...rateSeverity([pick(ad, 'Severity'), 'rule'], [pick(meta, 'severity'), 'recommendation']),
+        severity: rated.severity,
+        severitySource: rated.severitySource,
         cvss: null,
         title,
         description: cleanText(pick(meta, 'description')),

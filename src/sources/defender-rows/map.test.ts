@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../core/finding.js';
 import { fingerprint } from '../../core/identity.js';
 import { SEVERITIES } from '../../core/severity.js';
-import { workloadOf, workloadOfPod } from './common.js';
+import { cleanText, cut, firstSentence, isoDate, parseImageRef, workloadOf, workloadOfPod } from './common.js';
 import { mapDefenderRow, type RowMapping } from './map.js';
 
 type Row = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -1105,6 +1105,44 @@ describe('text: size, Unicode, control characters, HTML', () => {
     expect(f.description).toBe('Use & abuse');
     expect(f.title).toBe('CVE-2024-6119: Use & abuse');
     expect(f.remediation).toBe('versions < 3.0 & > 2.0 are affected');
+  });
+});
+
+describe('text and date helpers', () => {
+  it('isoDate keeps valid ISO strings as given and rejects the rest', () => {
+    expect(isoDate('2023-09-12T13:36:15.0772799Z')).toBe('2023-09-12T13:36:15.0772799Z');
+    expect(isoDate(' 2024-05-28T00:00:00Z ')).toBe('2024-05-28T00:00:00Z');
+    expect(isoDate('2024-05-28')).toBe('2024-05-28');
+    expect(isoDate('2024-01-01T10:00:00+09:00')).toBe('2024-01-01T10:00:00+09:00');
+    for (const bad of ['2024-13-01', '2024-00-10', '2024-01-32', '2024-01-01T25:00:00Z', '2024-01-01T10:60:00Z', 'yesterday', '1', '', 20240101, null]) {
+      expect(isoDate(bad)).toBeNull();
+    }
+  });
+
+  it('firstSentence skips ellipses and common abbreviations', () => {
+    expect(firstSentence('Checks (e.g. TLS) may fail. Second.')).toBe('Checks (e.g. TLS) may fail');
+    expect(firstSentence('Wait... it crashes. More.')).toBe('Wait... it crashes');
+    expect(firstSentence('No period at all')).toBe('No period at all');
+    expect(firstSentence('Version 1.2.3 is affected!\nNext')).toBe('Version 1.2.3 is affected!');
+    const long = firstSentence(`${'word '.repeat(100)}end.`);
+    expect(long.length).toBeLessThanOrEqual(200);
+    expect(long).toMatch(/^word( word)+…$/); // cut at a word boundary
+  });
+
+  it('parseImageRef splits host, repository, tag and digest', () => {
+    expect(parseImageRef('contosoprodacr.azurecr.io/payments/api:1.4.2')).toEqual({ host: 'contosoprodacr.azurecr.io', repository: 'payments/api', tag: '1.4.2', digest: '' });
+    expect(parseImageRef(`localhost:5000/a/b@${DIGEST_9C}`)).toEqual({ host: 'localhost:5000', repository: 'a/b', tag: '', digest: DIGEST_9C });
+    expect(parseImageRef('nginx:1.27')).toEqual({ host: '', repository: 'nginx', tag: '1.27', digest: '' });
+    expect(parseImageRef('')).toBeNull();
+  });
+
+  it('cleanText only parses real markup, and cut never splits a surrogate pair', () => {
+    expect(cleanText('a <b>bold</b> move')).toBe('a bold move');
+    expect(cleanText('x < y and y > z')).toBe('x < y and y > z');
+    expect(cleanText('AT&T — “quoted”')).toBe('AT&T — “quoted”');
+    expect(cleanText('  tab\tinside  ')).toBe('tab\tinside');
+    expect(cleanText(42)).toBe('');
+    expect(cut('ab😀', 3)).toBe('ab');
   });
 });
 

@@ -2,7 +2,7 @@
  * SQL vulnerability assessment assets, shared by both models: the database id (Azure SQL, SQL on
  * machines, legacy OnPremiseSql), the server, and the database name.
  */
-import { MACHINE_RE, armPrefix, armTypeOf, lastSegment, resourceIdOfRow, resourceRef, trimSlash, type Asset } from './common.js';
+import { MACHINE_RE, armPrefix, armTypeOfLower, lastSegment, resourceIdOfRow, resourceRef, trimSlash, type Asset } from './common.js';
 import { asText, pick, type DefenderRow } from './schema.js';
 
 const ON_MACHINE_RE = /\/securityentitydata\/sqlservers:([^:/]+):databases:([^/]+)/i;
@@ -57,10 +57,11 @@ export function sqlAsset(row: DefenderRow, databaseId: string, hints: SqlHints):
     server = serverSegment || lastSegment(hints.parentResource);
   }
   if (server === '') return 'server name missing (resourceDetails.Id, additionalData.ParentResource)';
+  const lowerId = databaseId.toLowerCase();
   return {
     kind: 'sql',
-    assetKey: databaseId.toLowerCase(),
-    resource: resourceRef(row, databaseId, database, hints.resourceType.toLowerCase() || armTypeOf(databaseId)),
+    assetKey: lowerId,
+    resource: resourceRef(row, databaseId, database, hints.resourceType.toLowerCase() || armTypeOfLower(lowerId), lowerId),
     repository: null,
     digests: [],
     tags: [],
