@@ -1,4 +1,13 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
+
+type OneShotHash = (algorithm: string, data: string) => string;
+// crypto.hash (Node ≥ 20.12) is about twice as fast as createHash for short inputs.
+const oneShot: OneShotHash | undefined = (crypto as unknown as { hash?: OneShotHash }).hash;
+
+/** Hex SHA-256 of a string. */
+export function sha256Hex(data: string): string {
+  return oneShot ? oneShot('sha256', data) : crypto.createHash('sha256').update(data).digest('hex');
+}
 import type { FindingKind } from './finding.js';
 
 /** What a case groups: container images and workloads by CVE, machines by vulnerability, SQL by server and rule, advisories by item. */
@@ -11,10 +20,7 @@ export const CASE_KINDS: readonly CaseKind[] = ['container', 'machine', 'sql', '
  * so a rebuilt image (new digest, same repository) keeps its fingerprint.
  */
 export function fingerprint(kind: FindingKind, assetKey: string, vulnId: string): string {
-  return createHash('sha256')
-    .update(`${kind}\u0000${assetKey.toLowerCase()}\u0000${vulnId.toUpperCase()}`)
-    .digest('hex')
-    .slice(0, 32);
+  return sha256Hex(`${kind}\u0000${assetKey.toLowerCase()}\u0000${vulnId.toUpperCase()}`).slice(0, 32);
 }
 
 /** The case kind a finding kind rolls up into. */

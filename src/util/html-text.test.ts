@@ -24,3 +24,9 @@ describe('htmlToText', () => {
     expect(stripControlChars('a\tb\nc\u0000')).toBe('a\tb\nc');
   });
 });
+
+describe('stripControlChars and joined emoji', () => {
+  it('keeps the zero-width joiner of a family emoji, drops bidi overrides', () => {
+    expect(stripControlChars('👨\u200D👩\u200D👧 ok\u202E')).toBe('👨\u200D👩\u200D👧 ok');
+  });
+});

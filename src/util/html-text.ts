@@ -5,9 +5,10 @@ const BLOCK_TAGS = new Set([
 ]);
 const DROPPED_TAGS = new Set(['script', 'style', 'noscript', 'template', 'head', 'iframe', 'object']);
 
-// C0/C1 control characters except tab and newline, plus zero-width / bidi overrides that can hide text.
+// C0/C1 control characters except tab and newline, zero-width space, direction marks and bidi
+// overrides/isolates that can hide or reorder text (Trojan Source). ZWJ/ZWNJ stay: emoji and scripts need them.
 // eslint-disable-next-line no-control-regex
-const CONTROL_RE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200B-\u200F\u202A-\u202E\u2066-\u2069]/g;
+const CONTROL_RE = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200B\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
 
 /** Removes control and invisible formatting characters (keeps tab and newline). */
 export function stripControlChars(text: string): string {
