@@ -349,8 +349,9 @@ const weeks = {
   },
 };
 
-rmSync(root, { recursive: true, force: true });
 for (const [week, files] of Object.entries(weeks)) {
+  // Only this script's week folders: demo/data/enrichment/ is built by build-demo-enrichment.mjs.
+  rmSync(path.join(root, week), { recursive: true, force: true });
   mkdirSync(path.join(root, week), { recursive: true });
   for (const [file, content] of Object.entries(files)) {
     writeFileSync(path.join(root, week, file), `${JSON.stringify(content, null, 2)}\n`);

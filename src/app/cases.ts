@@ -1,4 +1,5 @@
 /** Use cases over cases: list, show, history, triage. */
+import type { LinkedAdvisory, LinkedCase, StoredAdvisory } from '../core/advisory.js';
 import { compareCases, type CaseRecord } from '../core/case.js';
 import { isoDate, type Clock } from '../core/clock.js';
 import type { StoredFinding } from '../core/finding.js';
@@ -76,6 +77,12 @@ export interface CaseDetail {
   findings: Array<StoredFinding & { effectiveLastSeen: string }>;
   related: string[];
   history: HistoryEntry[];
+  /** For an advisory case: the feed item. */
+  advisory: StoredAdvisory | null;
+  /** For an advisory case: the cases about the CVEs it names. */
+  concerns: LinkedCase[];
+  /** Advisories that concern this case. */
+  advisories: LinkedAdvisory[];
 }
 
 export async function showCase(reader: LedgerReader, typed: string): Promise<CaseDetail> {
@@ -84,7 +91,16 @@ export async function showCase(reader: LedgerReader, typed: string): Promise<Cas
   const [withSeen] = await withEffectiveLastSeen(reader, [record]);
   const lastComplete = await reader.lastCompleteRunAt();
   const findings = (await reader.findingsOfCase(key)).map((f) => ({ ...f, effectiveLastSeen: effectiveFindingLastSeen(f, lastComplete) }));
-  return { record: withSeen!, findings, related: await reader.relatedCases(key), history: await reader.history(key) };
+  const advisory = record.kind === 'advisory' ? ((await reader.advisory(key)) ?? null) : null;
+  return {
+    record: withSeen!,
+    findings,
+    related: await reader.relatedCases(key),
+    history: await reader.history(key),
+    advisory,
+    concerns: advisory ? await reader.linkedCases(key) : [],
+    advisories: await reader.linkedAdvisories(key),
+  };
 }
 
 /** The result of a triage edit. */

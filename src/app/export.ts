@@ -2,6 +2,7 @@
  * The documented, stable export (`schemas/export-v1.schema.json`): JSON for tools, CSV for
  * spreadsheets. Built case by case so a large ledger streams out without one big string.
  */
+import type { LinkedCase, StoredAdvisory } from '../core/advisory.js';
 import type { CaseRecord } from '../core/case.js';
 import type { CaseFilter, HistoryEntry, LedgerReader } from '../core/ports.js';
 import { isOverdue } from '../core/sla.js';
@@ -45,6 +46,10 @@ export interface ExportCase {
   related: string[];
   kev: { dateAdded: string; dueDate: string | null; knownRansomware: boolean | null } | null;
   epss: { score: number; percentile: number; date: string } | null;
+  /** Keys of the advisory cases that concern this case. */
+  advisories: string[];
+  /** For an advisory case: the feed item and the cases it concerns; otherwise null. */
+  advisory: ExportAdvisory | null;
   triage: {
     status: string;
     vexState: string;
@@ -61,6 +66,35 @@ export interface ExportCase {
   history: Array<{ at: string; actor: string; field: string; from: string | null; to: string | null; runId: string | null }>;
 }
 
+/** The feed item of an advisory case in the export. */
+export interface ExportAdvisory {
+  source: string;
+  guid: string | null;
+  advisoryId: string | null;
+  link: string | null;
+  publishedAt: string | null;
+  updatedAt: string | null;
+  categories: string[];
+  summary: string;
+  cveIds: string[];
+  concerns: Array<{ key: string; cveId: string; state: string; openFindings: number }>;
+}
+
+function advisoryOut(a: StoredAdvisory, concerns: readonly LinkedCase[]): ExportAdvisory {
+  return {
+    source: a.source,
+    guid: a.guid,
+    advisoryId: a.advisoryId,
+    link: a.link,
+    publishedAt: a.publishedAt,
+    updatedAt: a.updatedAt,
+    categories: a.categories,
+    summary: a.summary,
+    cveIds: a.cveIds,
+    concerns: concerns.map((l) => ({ key: l.key, cveId: l.cveId, state: l.state, openFindings: Object.values(l.openByKind).reduce((n, v) => n + (v ?? 0), 0) })),
+  };
+}
+
 function historyOut(h: HistoryEntry): ExportCase['history'][number] {
   return { at: h.at, actor: h.actor, field: h.field, from: h.oldValue, to: h.newValue, runId: h.runId };
 }
@@ -71,6 +105,7 @@ export async function* exportCases(reader: LedgerReader, filter: CaseFilter, tod
   const lastComplete = await reader.lastCompleteRunAt();
   for (const record of cases) {
     const findings = await reader.findingsOfCase(record.key);
+    const advisory = record.kind === 'advisory' ? await reader.advisory(record.key) : undefined;
     yield {
       key: record.key,
       kind: record.kind,
@@ -83,8 +118,10 @@ export async function* exportCases(reader: LedgerReader, filter: CaseFilter, tod
       resolvedAt: record.resolvedAt,
       reopenedAt: record.reopenedAt,
       related: await reader.relatedCases(record.key),
-      kev: null,
-      epss: null,
+      kev: record.kev ? { dateAdded: record.kev.dateAdded, dueDate: record.kev.dueDate, knownRansomware: record.kev.knownRansomware } : null,
+      epss: record.epss ? { score: record.epss.score, percentile: record.epss.percentile, date: record.epss.date } : null,
+      advisories: [...new Set((await reader.linkedAdvisories(record.key)).map((a) => a.key))],
+      advisory: advisory ? advisoryOut(advisory, await reader.linkedCases(record.key)) : null,
       triage: triageOut(record, today),
       findings: findings.map((f) => ({
         fingerprint: f.fingerprint,
@@ -168,6 +205,12 @@ export const CSV_COLUMNS = [
   'first_seen',
   'last_seen',
   'resolved_at',
+  'kev_date_added',
+  'kev_due_date',
+  'kev_known_ransomware',
+  'epss_score',
+  'epss_percentile',
+  'advisories',
 ] as const;
 
 /**
@@ -192,7 +235,8 @@ export async function* exportCsv(reader: LedgerReader, filter: CaseFilter, now: 
       const cells = f
         ? [f.fingerprint, f.source, f.vulnId, f.severity, f.cvss, f.resource.subscriptionId, f.resource.resourceGroup, f.resource.name, f.resource.id, f.repository, f.digests.join(' '), f.database, f.software, f.fixedVersion, f.state, f.firstSeen, f.lastSeen, f.resolvedAt]
         : Array.from({ length: 18 }, () => null);
-      yield `${[...caseCells, ...cells].map(csvCell).join(',')}\r\n`;
+      const enrichmentCells = [c.kev?.dateAdded ?? null, c.kev?.dueDate ?? null, c.kev ? c.kev.knownRansomware : null, c.epss?.score ?? null, c.epss?.percentile ?? null, c.advisories.join(' ')];
+      yield `${[...caseCells, ...cells, ...enrichmentCells].map(csvCell).join(',')}\r\n`;
     }
   }
 }

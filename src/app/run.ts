@@ -17,6 +17,7 @@ import {
 } from '../core/lifecycle.js';
 import type {
   FindingSource,
+  LedgerReader,
   LedgerStore,
   LedgerTx,
   Logger,
@@ -31,11 +32,14 @@ import type {
 import { meetsThreshold, type Severity, type SeverityThreshold } from '../core/severity.js';
 import { slaStatus, slaTransition, type SlaPolicy } from '../core/sla.js';
 import type { Evidence, FieldChange } from '../core/triage.js';
+import { DEFAULT_ENRICHMENT_POLICY, type EnrichmentPolicy } from '../core/enrichment.js';
+import { applyAdvisories, linkAdvisories } from './advisories.js';
+import { applyEnrichment } from './enrichment.js';
 
 /** Plans outbox deliveries (notifications, mirror pushes) for a run; called inside the run transaction. */
 export interface OutboxPlanner {
   readonly channel: string;
-  plan(input: OutboxPlanInput): OutboxEntry[];
+  plan(input: OutboxPlanInput): OutboxEntry[] | Promise<OutboxEntry[]>;
 }
 
 /** What an outbox planner sees of a run. */
@@ -46,6 +50,10 @@ export interface OutboxPlanInput {
   /** Every case an event refers to, after the run. */
   cases: ReadonlyMap<string, CaseRecord>;
   sources: readonly RunSourceRecord[];
+  /** The run transaction, read-only use: resources and open/overdue counts for notifications. */
+  reader: LedgerReader;
+  /** The run's overall status (`ok`, `partial`, `failed`). */
+  status: RunRecord['status'];
 }
 
 export interface RunOptions {
@@ -58,6 +66,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Findings handed to the store per write (tests use small batches). */
   batchSize?: number;
+  /** How KEV/EPSS enrichment flags cases (default: EPSS step 0.1). */
+  enrichment?: EnrichmentPolicy;
 }
 
 /** What a run did: the run record, per-source outcomes, the events and the cases they concern. */
@@ -102,8 +112,9 @@ export async function runLedger(store: LedgerStore, sources: readonly FindingSou
       const touched = new Set<string>();
       const resolvingSources = new Map<string, Set<string>>();
       const records: RunSourceRecord[] = [];
+      const sourceEvents: LedgerEvent[] = [];
 
-      for (const source of sources) {
+      for (const source of runOrder(sources)) {
         const record = await runSource(tx, source, {
           runId,
           at,
@@ -111,13 +122,16 @@ export async function runLedger(store: LedgerStore, sources: readonly FindingSou
           previousComplete: lastComplete.get(source.name) ?? null,
           touched,
           resolvingSources,
+          events: sourceEvents,
         });
         records.push(record);
         await tx.writeRunSource(record);
       }
 
-      const events: LedgerEvent[] = [];
+      const events: LedgerEvent[] = [...sourceEvents];
       const cases = await updateCases(tx, [...touched], { runId, options, resolvingSources, events });
+      await linkAdvisories(tx, { runId, at: clock.now().toISOString(), events });
+      await applyEnrichment(tx, { runId, now: clock.now(), sla: options.sla, policy: options.enrichment ?? DEFAULT_ENRICHMENT_POLICY, events, cases });
       await sweepSla(tx, { runId, options, events, cases });
       await sweepAcceptances(tx, { runId, options, events, cases });
 
@@ -138,7 +152,7 @@ export async function runLedger(store: LedgerStore, sources: readonly FindingSou
         if (c) eventCases.set(e.caseKey, c);
       }
       for (const planner of options.outboxPlanners ?? []) {
-        const entries = planner.plan({ runId, at, events, cases: eventCases, sources: records });
+        const entries = await planner.plan({ runId, at, events, cases: eventCases, sources: records, reader: tx, status });
         await tx.enqueueOutbox(entries);
       }
       await tx.finishRun(finished);
@@ -165,6 +179,11 @@ export async function runLedger(store: LedgerStore, sources: readonly FindingSou
   }
 }
 
+/** Sources in config order, enrichment sources (KEV, EPSS) last so they see this run's CVEs. */
+function runOrder(sources: readonly FindingSource[]): FindingSource[] {
+  return [...sources.filter((s) => s.role !== 'enrichment'), ...sources.filter((s) => s.role === 'enrichment')];
+}
+
 function overallStatus(records: readonly RunSourceRecord[]): RunRecord['status'] {
   if (records.length === 0) return 'ok';
   if (records.every((r) => r.status === 'failed')) return 'failed';
@@ -179,6 +198,8 @@ interface SourceRunContext {
   previousComplete: string | null;
   touched: Set<string>;
   resolvingSources: Map<string, Set<string>>;
+  /** Events sources cause directly (`advisory.new`); only committed sources add theirs. */
+  events: LedgerEvent[];
 }
 
 async function runSource(tx: LedgerTx, source: FindingSource, ctx: SourceRunContext): Promise<RunSourceRecord> {
@@ -192,6 +213,7 @@ async function runSource(tx: LedgerTx, source: FindingSource, ctx: SourceRunCont
   // Cases touched by this source; merged into the run's set only if the source commits.
   const touched = new Set<string>();
   const resolvedCases: string[] = [];
+  const sourceEvents: LedgerEvent[] = [];
   let coverage: Coverage = failedCoverage('did not finish');
   let notes: string[] = [];
   let status: SourceStatus = 'failed';
@@ -203,7 +225,8 @@ async function runSource(tx: LedgerTx, source: FindingSource, ctx: SourceRunCont
 
   try {
     await tx.savepoint(source.name, async () => {
-      const generator = source.collect({ clock: options.clock, log, signal, progress, state: tx.sourceState(source.name), cache: tx.cache });
+      const ledger = { openCveIds: () => tx.enrichment.openCveIds() };
+      const generator = source.collect({ clock: options.clock, log, signal, progress, state: tx.sourceState(source.name), cache: tx.cache, ledger });
       let pending: Finding[] = [];
       const flush = async (): Promise<void> => {
         if (pending.length === 0) return;
@@ -226,6 +249,9 @@ async function runSource(tx: LedgerTx, source: FindingSource, ctx: SourceRunCont
           if ((skip.reason === 'unrecognised' || skip.reason === 'invalid') && unrecognised.length < MAX_UNRECOGNISED_IDS) {
             unrecognised.push(skip.detail ? `${skip.id ?? '(no id)'}: ${skip.detail}` : (skip.id ?? '(no id)'));
           }
+        }
+        if (batch.advisories?.length) {
+          await applyAdvisories(tx, batch.advisories, { runId, now: options.clock.now(), source: source.name, counts, events: sourceEvents });
         }
         pending.push(...batch.findings);
         if (pending.length >= batchSize) await flush();
@@ -263,6 +289,7 @@ async function runSource(tx: LedgerTx, source: FindingSource, ctx: SourceRunCont
   }
 
   if (status !== 'failed') {
+    ctx.events.push(...sourceEvents);
     for (const key of touched) ctx.touched.add(key);
     for (const key of resolvedCases) {
       const set = ctx.resolvingSources.get(key) ?? new Set<string>();

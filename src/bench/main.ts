@@ -4,13 +4,15 @@
  *   floor   — a bare JSON.parse of the same files;
  *   import  — `run` into an empty SQLite ledger (target: ≤ 3× the floor's time, ≤ 400 MB peak RSS);
  *   rerun   — `run` again on the same files (target: writes only its run record, no slower).
- * Options: --sizes 100000,300000   --keep (reuse generated files)
+ * Then the azure-resource-graph source on 100k rows in 1000-row pages over HTTP (see arg.ts).
+ * Options: --sizes 100000,300000   --keep (reuse generated files)   --arg-rows 100000   --no-arg
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expandFiles } from '../util/glob.js';
+import { benchResourceGraph } from './arg.js';
 import { generateExport } from './generate.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -61,3 +63,6 @@ for (const size of sizes) {
   ] as const;
   for (const [name, ok] of checks) console.log(`  ${ok ? 'PASS' : 'FAIL'} ${name}`);
 }
+if (!process.argv.includes('--no-arg')) await benchResourceGraph({ dataDir, rows: Number(arg('--arg-rows') ?? 100_000), keep });
+// Notion mirror: 500 cases against a fake enforcing 3 req/s (about 3 minutes; see notion.ts). `--no-notion` skips it.
+if (!process.argv.includes('--no-notion')) execFileSync(process.execPath, [path.join(here, 'notion.js')], { stdio: 'inherit' });

@@ -9,6 +9,8 @@ import { messages, type Messages } from '../core/i18n.js';
 import type { DoctorCheck, FindingSource, LedgerStore, Logger } from '../core/ports.js';
 import { findConfigFile, loadConfig, resolveConfigPath, type LoadedConfig } from '../config/load.js';
 import { createSource, sourceChecks } from '../sources/registry.js';
+import { notifierDoctorChecks, notifierPlanners } from './notifications.js';
+import { mirrorChecks } from '../mirrors/registry.js';
 import { openSqliteLedger } from '../store/sqlite.js';
 import { createLogger, type LogLevel } from '../util/logger.js';
 import { colors, type Colors } from './text.js';
@@ -92,7 +94,11 @@ export function messagesFor(loaded: LoadedConfig): Messages {
 /** Opens the ledger named by the config (migrations applied and reported). */
 export async function openLedger(ctx: CliContext, loaded: LoadedConfig): Promise<LedgerStore> {
   const file = resolveConfigPath(loaded, loaded.config.database);
-  const { store } = await openSqliteLedger(file, { clock: ctx.clock, log: ctx.log.child('store') });
+  const { store, migrations } = await openSqliteLedger(file, { clock: ctx.clock, log: ctx.log.child('store') });
+  // Each applied migration step is reported (once, when it is applied).
+  if (!ctx.opts.quiet) {
+    for (const step of migrations) if (step.status === 'Success') ctx.io.stderr.write(`database ${file}: applied migration ${step.name}\n`);
+  }
   return store;
 }
 
@@ -103,12 +109,16 @@ export function buildSources(ctx: CliContext, loaded: LoadedConfig): FindingSour
 
 /** Every `doctor` check of the configured sources, notifiers and mirrors. */
 export function buildDoctorChecks(ctx: CliContext, loaded: LoadedConfig): DoctorCheck[] {
-  return [...loaded.config.sources.flatMap((s) => sourceChecks(s, { baseDir: loaded.dir, env: ctx.io.env }))];
+  return [
+    ...loaded.config.sources.flatMap((s) => sourceChecks(s, { baseDir: loaded.dir, env: ctx.io.env })),
+    ...loaded.config.mirrors.flatMap((m) => mirrorChecks(m, { log: ctx.log, clock: ctx.clock })),
+    ...notifierDoctorChecks(ctx, loaded),
+  ];
 }
 
 /** Outbox planners (notifiers, mirrors) for the configured channels. */
-export function buildOutboxPlanners(_ctx: CliContext, _loaded: LoadedConfig): OutboxPlanner[] {
-  return [];
+export function buildOutboxPlanners(ctx: CliContext, loaded: LoadedConfig): OutboxPlanner[] {
+  return [...notifierPlanners(ctx, loaded)];
 }
 
 /** Who is making a change: `--actor`, else the OS user. */

@@ -6,6 +6,7 @@ import type { Messages } from '../core/i18n.js';
 import type { HistoryEntry, RunSourceRecord } from '../core/ports.js';
 import { SEVERITIES, type Severity } from '../core/severity.js';
 import { isOverdue } from '../core/sla.js';
+import { epssCell, kevCell, renderAdvisory, renderDigestExtras, renderEnrichment, renderLinkedAdvisories } from './format-advisories.js';
 import { table, truncate, type Colors } from './text.js';
 
 function severityColor(c: Colors, severity: Severity): (s: string) => string {
@@ -97,8 +98,11 @@ export function renderDigest(report: RunReport, o: DigestOptions): string {
   lines.push('');
 
   const changed = report.events.filter((e) => e.type === 'case.new' || e.type === 'case.reopened');
-  if (changed.length === 0) {
+  const extras = renderDigestExtras(report, { colors: c, messages: m, listLimit: o.listLimit });
+  if (changed.length === 0 && extras.length === 0) {
     lines.push(m.digest.noChanges);
+  } else if (changed.length === 0) {
+    lines.push(...extras.slice(1));
   } else {
     lines.push(`${m.digest.newAndReopened}:`);
     const cases = changed
@@ -113,6 +117,7 @@ export function renderDigest(report: RunReport, o: DigestOptions): string {
       lines.push(`  ${sev} ${tag}  ${record.key}  ${c.dim(`${record.openFindings} ${m.digest.findings}`)}  ${due}  ${truncate(record.title, 70)}`);
     }
     if (cases.length > limit) lines.push(c.dim(`  …and ${cases.length - limit} more (vulnledger cases --state open,reopened)`));
+    lines.push(...extras);
   }
   return lines.join('\n');
 }
@@ -130,12 +135,14 @@ export function renderCaseTable(cases: readonly CaseRecord[], o: { colors: Color
       m.state[r.state],
       m.status[r.triage.status],
       r.triage.dueDate ? (overdue ? c.red(`${r.triage.dueDate}!`) : r.triage.dueDate) : '-',
-      `${r.openFindings}/${r.totalFindings}`,
+      r.kind === 'advisory' ? '-' : `${r.openFindings}/${r.totalFindings}`,
+      kevCell(r, c),
+      epssCell(r),
       r.triage.owner ?? '-',
       truncate(r.title, 60),
     ];
   });
-  return `${table(['severity', 'case', 'kind', 'state', 'status', 'due', 'open/all', 'owner', 'title'], rows, new Set([6]))}\n${cases.length} case(s)`;
+  return `${table(['severity', 'case', 'kind', 'state', 'status', 'due', 'open/all', 'kev', 'epss', 'owner', 'title'], rows, new Set([6, 8]))}\n${cases.length} case(s)`;
 }
 
 function resourceLabel(f: CaseDetail['findings'][number]): string {
@@ -165,7 +172,15 @@ export function renderCase(d: CaseDetail, o: { colors: Colors; messages: Message
     lines.push('  evidence:');
     for (const e of t.evidence) lines.push(`    ${e.at.slice(0, 16).replace('T', ' ')}  ${e.author}  ${e.kind === 'system' ? c.dim(e.text) : e.text}`);
   }
+  const enrichment = renderEnrichment(r, c);
+  if (enrichment.length > 0) lines.push('', ...enrichment);
+  if (d.advisory) lines.push('', ...renderAdvisory(d, c));
+  lines.push(...renderLinkedAdvisories(d, c));
   if (d.related.length > 0) lines.push('', `${c.bold('Related')}: ${d.related.join(', ')}`);
+  if (r.kind === 'advisory') {
+    lines.push('', c.bold('History'), renderHistory(d.history));
+    return lines.join('\n');
+  }
   lines.push('', c.bold(`Findings (${d.findings.filter((f) => f.state === 'open').length} open of ${d.findings.length})`));
   const rows = d.findings.map((f) => [
     f.state === 'open' ? c.green('open') : c.dim('resolved'),

@@ -33,7 +33,12 @@ import {
 import { renderCase, renderCaseTable, renderDigest, renderHistory } from './format.js';
 import { STARTER_CONFIG } from './init-template.js';
 import { registerDoctorCommand } from './commands/doctor.js';
+import { registerNotifyCommands } from './commands/notify.js';
+import { deliverAfterRun } from './notifications.js';
+import { registerNotionCommands } from './commands/notion.js';
+import { syncMirrorsAfterRun } from './mirrors.js';
 import { createProgress } from './progress.js';
+import { enrichmentPolicy, parseEpssMin } from './enrichment-options.js';
 
 function list<T extends string>(name: string, allowed: readonly T[]) {
   return (value: string, previous: T[] | undefined): T[] => {
@@ -53,7 +58,9 @@ function filterOptions(cmd: Command): Command {
     .option('--state <list>', `case states (${CASE_STATES.join(', ')})`, list('state', CASE_STATES))
     .option('--status <list>', `triage statuses (${TRIAGE_STATUSES.join(', ')})`, list('status', TRIAGE_STATUSES))
     .option('--kind <list>', `case kinds (${CASE_KINDS.join(', ')})`, list('kind', CASE_KINDS))
-    .option('--overdue', 'only open cases past their due date');
+    .option('--overdue', 'only open cases past their due date')
+    .option('--kev', 'only cases whose CVE is in CISA KEV (known exploited)')
+    .option('--epss-min <score>', 'only cases with an EPSS score of at least this (0..1)', parseEpssMin);
 }
 
 interface FilterFlags {
@@ -62,6 +69,8 @@ interface FilterFlags {
   status?: TriageStatus[];
   kind?: CaseKind[];
   overdue?: boolean;
+  kev?: boolean;
+  epssMin?: number;
   all?: boolean;
 }
 
@@ -73,6 +82,8 @@ function toFilter(flags: FilterFlags, todayDate: string, defaultOpen: boolean): 
   if (flags.status?.length) filter.status = flags.status;
   if (flags.kind?.length) filter.kind = flags.kind;
   if (flags.overdue) filter.overdueOn = todayDate;
+  if (flags.kev) filter.kev = true;
+  if (flags.epssMin !== undefined) filter.epssMin = flags.epssMin;
   return filter;
 }
 
@@ -137,7 +148,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
               days: { Critical: loaded.config.sla.Critical, High: loaded.config.sla.High, Medium: loaded.config.sla.Medium, Low: loaded.config.sla.Low },
               dueSoonDays: loaded.config.sla.dueSoonDays,
               restartOnReopen: loaded.config.sla.restartOnReopen,
+              kevDays: loaded.config.sla.kev,
             },
+            enrichment: enrichmentPolicy(loaded.config),
             clock: ctx.clock,
             log: ctx.log,
             progress: progress.update,
@@ -156,8 +169,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
           out(`\n${ctx.colors.red(`${failed.length} source(s) did not complete:`)} ${failed.map((s) => `${s.source} (${s.status}: ${s.error ?? ''})`).join('; ')}`);
           out('Findings of a failed or partly read source were NOT resolved: silence is not a fix.');
         }
+        // Mirrors first, so that notifications can link the Notion page of a case created in this run.
+        const exitCode = await syncMirrorsAfterRun(ctx, loaded, store, out, report.exitCode);
+        await deliverAfterRun(ctx, loaded, store, out);
         out(`\n${m.digest.next}: vulnledger cases · vulnledger show <case> · vulnledger triage <case> --status in_progress --owner <you> · vulnledger export --format json`);
-        setExit(report.exitCode);
+        setExit(exitCode);
       });
     });
 
@@ -291,6 +307,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     });
 
   registerDoctorCommand(program, io, setExit);
+  registerNotifyCommands(program, io, setExit);
+  registerNotionCommands(program, io, setExit);
   return program;
 }
 

@@ -17,7 +17,7 @@ describe('parseConfig', () => {
     expect(dir).toBe('/cfg');
     expect(config.database).toBe('./vulnledger.db');
     expect(config.minSeverity).toBe('High');
-    expect(config.sla).toEqual({ Critical: 7, High: 30, Medium: 90, Low: 180, dueSoonDays: 3, restartOnReopen: false });
+    expect(config.sla).toEqual({ Critical: 7, High: 30, Medium: 90, Low: 180, dueSoonDays: 3, restartOnReopen: false, kev: 7 });
     expect(config.language).toBe('en');
     expect(config.sources).toEqual([{ type: 'defender-file', name: 'defender-file', path: './x/*.json' }]);
   });
@@ -25,7 +25,7 @@ describe('parseConfig', () => {
   it('interpolates ${VAR} and keeps $${literal}', () => {
     const { config } = parseConfig('database: ${DB_DIR}/ledger.db\nsources:\n  - type: defender-file\n    path: "$${HOME}/x"\n', '/c/v.yaml', { DB_DIR: '/data' });
     expect(config.database).toBe('/data/ledger.db');
-    expect(config.sources[0]!.path).toBe('${HOME}/x');
+    expect(config.sources[0]).toMatchObject({ type: 'defender-file', path: '${HOME}/x' });
   });
 
   it('names a missing environment variable with file, key path and line', () => {
@@ -44,7 +44,7 @@ describe('parseConfig', () => {
 
   it('rejects an unknown source type with the list of types', () => {
     expect(problems('sources:\n  - type: defender-fil\n    path: a\n')).toMatch(
-      /:2 sources\[0\]\.type: unknown type "defender-fil"; expected one of: defender-file\. Did you mean "defender-file"\?/,
+      /:2 sources\[0\]\.type: unknown type "defender-fil"; expected one of: defender-file, [a-z, -]*\bfeed, kev, epss\b[a-z, -]*\. Did you mean "defender-file"\?/,
     );
   });
 

@@ -5,6 +5,12 @@
 import { z } from 'zod';
 import { SEVERITY_THRESHOLDS, type SeverityThreshold } from '../core/severity.js';
 import { DefenderFileConfig } from '../sources/defender-file/config.js';
+import { EpssConfig } from '../sources/epss/config.js';
+import { FeedConfig } from '../sources/feed/config.js';
+import { KevConfig } from '../sources/kev/config.js';
+import { NotifyConfig } from '../notifiers/config.js';
+import { MirrorsConfig } from '../mirrors/config.js';
+import { AzureResourceGraphConfig } from '../sources/azure-resource-graph/config.js';
 
 const days = z.number().int().min(0).max(3650);
 
@@ -17,11 +23,13 @@ export const SlaConfig = z
     Low: days.default(180),
     dueSoonDays: days.default(3),
     restartOnReopen: z.boolean().default(false),
+    /** KEV rule: a case in CISA KEV is due this many days after it entered KEV, whatever its severity; null turns the rule off. */
+    kev: days.nullable().default(7),
   })
-  .default({ Critical: 7, High: 30, Medium: 90, Low: 180, dueSoonDays: 3, restartOnReopen: false });
+  .default({ Critical: 7, High: 30, Medium: 90, Low: 180, dueSoonDays: 3, restartOnReopen: false, kev: 7 });
 
 /** Every source type, told apart by `type`. Later sources add their config here. */
-export const SourceConfig = z.discriminatedUnion('type', [DefenderFileConfig]);
+export const SourceConfig = z.discriminatedUnion('type', [DefenderFileConfig, AzureResourceGraphConfig, FeedConfig, KevConfig, EpssConfig]);
 export type SourceConfig = z.infer<typeof SourceConfig>;
 
 export const Config = z.strictObject({
@@ -33,5 +41,9 @@ export const Config = z.strictObject({
   /** Language of the CLI digest and messages. */
   language: z.enum(['en', 'ja']).default('en'),
   sources: z.array(SourceConfig).default([]),
+  /** Where to tell what changed: Slack, Teams, signed webhooks (see README "Notifications"). */
+  notify: NotifyConfig.default([]),
+  /** Two-way mirrors people triage in: Notion (see README "Notion mirror"). */
+  mirrors: MirrorsConfig,
 });
 export type Config = z.infer<typeof Config>;

@@ -1,4 +1,5 @@
 import { isoDate } from './clock.js';
+import type { CaseEpss, CaseKev } from './enrichment.js';
 import type { CaseKind } from './identity.js';
 import { compareSeverityDesc, severityRank, type Severity } from './severity.js';
 import { slaDueDate, type SlaNotice, type SlaPolicy } from './sla.js';
@@ -33,6 +34,10 @@ export interface CaseRecord {
   totalFindings: number;
   slaNotice: SlaNotice;
   triage: Triage;
+  /** CISA KEV membership (loaded with the case; written only by the enrichment step). */
+  kev?: CaseKev | null;
+  /** FIRST EPSS score (loaded with the case; written only by the enrichment step). */
+  epss?: CaseEpss | null;
 }
 
 /** What the findings of a case add up to after a run (computed by the store from finding rows). */
@@ -101,8 +106,8 @@ export interface CaseUpdate {
   evidence: Evidence[];
 }
 
-function dueFromPolicy(severity: Severity, start: string, sla: SlaPolicy): string | null {
-  return slaDueDate(severity, start, sla);
+function dueFromPolicy(severity: Severity, start: string, sla: SlaPolicy, kevSince: string | null = null): string | null {
+  return slaDueDate(severity, start, sla, kevSince);
 }
 
 /**
@@ -193,7 +198,7 @@ export function planCaseUpdate(before: CaseRecord | undefined, agg: CaseAggregat
     const covered = acceptanceCovers(after.triage, today) || after.triage.status === 'false_positive';
     if (!covered) setTriageStatus('triaging');
     if (ctx.sla.restartOnReopen && after.triage.dueDateSource === 'sla') {
-      setDue(after, dueFromPolicy(agg.severity, at, ctx.sla), changes);
+      setDue(after, dueFromPolicy(agg.severity, at, ctx.sla, after.kev?.since ?? null), changes);
     }
   }
 
@@ -204,7 +209,7 @@ export function planCaseUpdate(before: CaseRecord | undefined, agg: CaseAggregat
     }
     if (after.triage.dueDateSource === 'sla') {
       const start = ctx.sla.restartOnReopen && after.reopenedAt ? after.reopenedAt : after.firstSeen;
-      setDue(after, dueFromPolicy(agg.severity, start, ctx.sla), changes);
+      setDue(after, dueFromPolicy(agg.severity, start, ctx.sla, after.kev?.since ?? null), changes);
     }
   }
   if (before.openFindings !== agg.openFindings) {

@@ -27,6 +27,42 @@ export interface Messages {
     next: string;
     runStatus: Record<'ok' | 'partial' | 'failed' | 'running', string>;
   };
+  /** Slack, Teams and webhook messages. `{n}`, `{i}` … are filled in by the renderer. */
+  notify: NotifyMessages;
+}
+
+/** Strings of notification messages (issue 5). */
+export interface NotifyMessages {
+  changesTitle: string;
+  reportTitle: string;
+  /** Summary field labels for the counted event types; other labels come from `event`. */
+  stillOpen: string;
+  overdueTotal: string;
+  none: string;
+  noChanges: string;
+  noOpenCases: string;
+  openCases: string;
+  runHealth: string;
+  sourceProblem: string;
+  detailsInThread: string;
+  detailsFollow: string;
+  part: string;
+  andMore: string;
+  seeAll: string;
+  seeAllCli: string;
+  resources: string;
+  moreResources: string;
+  noResources: string;
+  status: string;
+  owner: string;
+  due: string;
+  noDue: string;
+  overdue: string;
+  openFindings: string;
+  severityChange: string;
+  notion: string;
+  source: string;
+  dashboard: string;
 }
 
 const en: Messages = {
@@ -68,6 +104,37 @@ const en: Messages = {
     next: 'Next',
     runStatus: { ok: 'ok', partial: 'PARTIAL', failed: 'FAILED', running: 'running' },
   },
+  notify: {
+    changesTitle: 'vulnledger: what changed',
+    reportTitle: 'vulnledger: open cases',
+    stillOpen: 'Open now',
+    overdueTotal: 'Overdue now',
+    none: 'none',
+    noChanges: 'No changes since the last run.',
+    noOpenCases: 'No open cases at or above {severity}.',
+    openCases: '{n} open case(s) at or above {severity}, {overdue} overdue.',
+    runHealth: 'Run {id}: {status}',
+    sourceProblem: 'Source {name} {status}: {error}',
+    detailsInThread: 'Details in the thread.',
+    detailsFollow: 'Details follow in {n} message(s).',
+    part: 'Part {i} of {n}',
+    andMore: '…and {n} more',
+    seeAll: 'see all',
+    seeAllCli: 'the full list: `vulnledger cases`',
+    resources: 'Resources',
+    moreResources: '…and {n} more',
+    noResources: 'no resource recorded',
+    status: 'Status',
+    owner: 'Owner',
+    due: 'Due',
+    noDue: 'no due date',
+    overdue: 'OVERDUE',
+    openFindings: '{n} open finding(s)',
+    severityChange: 'severity {from} → {to}',
+    notion: 'Notion',
+    source: 'Source',
+    dashboard: 'Open dashboard',
+  },
 };
 
 const ja: Messages = {
@@ -108,6 +175,37 @@ const ja: Messages = {
     findings: '件の検出',
     next: '次のコマンド',
     runStatus: { ok: '正常', partial: '一部失敗', failed: '失敗', running: '実行中' },
+  },
+  notify: {
+    changesTitle: 'vulnledger: 変更点',
+    reportTitle: 'vulnledger: 未解消の案件',
+    stillOpen: '現在の未解消',
+    overdueTotal: '現在の期限超過',
+    none: 'なし',
+    noChanges: '前回の実行から変化はありません。',
+    noOpenCases: '{severity}以上の未解消の案件はありません。',
+    openCases: '{severity}以上の未解消の案件 {n} 件（うち期限超過 {overdue} 件）。',
+    runHealth: '実行 {id}: {status}',
+    sourceProblem: 'ソース {name} {status}: {error}',
+    detailsInThread: '詳細はスレッドにあります。',
+    detailsFollow: '詳細は続く {n} 件のメッセージにあります。',
+    part: '{i}/{n}',
+    andMore: '…ほか {n} 件',
+    seeAll: 'すべて表示',
+    seeAllCli: '全件: `vulnledger cases`',
+    resources: 'リソース',
+    moreResources: '…ほか {n} 件',
+    noResources: 'リソースの記録なし',
+    status: 'ステータス',
+    owner: '担当',
+    due: '期限',
+    noDue: '期限なし',
+    overdue: '期限超過',
+    openFindings: '未解消の検出 {n} 件',
+    severityChange: '重要度 {from} → {to}',
+    notion: 'Notion',
+    source: '出典',
+    dashboard: 'ダッシュボードを開く',
   },
 };
 

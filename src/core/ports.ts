@@ -2,10 +2,14 @@
  * Ports: the interfaces through which use cases reach the outside world. Core declares them,
  * plugins and the store implement them, the composition roots (cli, web) wire them.
  */
+import type { Advisory, AdvisoryReader, AdvisoryWriter } from './advisory.js';
 import type { CaseAggregate, CaseRecord, LedgerEvent } from './case.js';
 import type { Clock } from './clock.js';
+import type { EnrichmentFilter, EnrichmentWriter } from './enrichment.js';
 import type { DefenderModel, Finding, FindingKind, StoredFinding } from './finding.js';
 import type { Coverage, OpenFindingRef } from './lifecycle.js';
+import type { MirrorStateTx } from './mirror.js';
+import type { OutboxStore } from './outbox.js';
 import type { Severity, SeverityThreshold } from './severity.js';
 import type { Evidence, Triage } from './triage.js';
 
@@ -60,6 +64,8 @@ export interface SourceBatch {
   skipped: SkipRecord[];
   /** Rows per Defender model in this batch (for the run record). */
   models?: Partial<Record<DefenderModel, number>>;
+  /** Advisories (feed items) in this batch: each becomes or updates an advisory case. */
+  advisories?: Advisory[];
 }
 
 /** What a finished source run says about itself. */
@@ -102,7 +108,21 @@ export interface SourceContext {
   progress: (update: ProgressUpdate) => void;
   state: SourceStateStore;
   cache: EnrichmentCache;
+  /** What a source may read of the ledger (EPSS asks which CVEs are open). */
+  ledger?: SourceLedgerView;
 }
+
+/** The read-only view of the ledger a source gets: what it needs to decide what to fetch. */
+export interface SourceLedgerView {
+  /** Distinct CVE ids of open findings, including those written earlier in this run. */
+  openCveIds(): Promise<string[]>;
+}
+
+/**
+ * What a source contributes: findings (the default), advisories (feeds), or enrichment (KEV,
+ * EPSS: cached facts about CVEs). Enrichment sources run after the others in a run.
+ */
+export type SourceRole = 'findings' | 'advisories' | 'enrichment';
 
 /**
  * A snapshot source of findings. `collect` yields batches and returns its coverage. The contract
@@ -115,6 +135,8 @@ export interface FindingSource {
   readonly type: string;
   /** The finding kinds this source can report (a resolution never touches other kinds). */
   readonly kinds: readonly FindingKind[];
+  /** Default `findings`. */
+  readonly role?: SourceRole;
   collect(ctx: SourceContext): AsyncGenerator<SourceBatch, SourceResult, void>;
 }
 
@@ -185,10 +207,14 @@ export interface OutboxEntry {
   payload: unknown;
   runId: string | null;
   createdAt: string;
+  /** The entry this one must follow (e.g. a Slack thread reply after its summary). */
+  dependsOn?: string | null;
+  /** Order among the entries of one notification (0 first). */
+  seq?: number;
 }
 
 /** Read side of the ledger, used by queries, exports and reports. */
-export interface LedgerReader {
+export interface LedgerReader extends AdvisoryReader {
   getCase(key: string): Promise<CaseRecord | undefined>;
   getCases(keys: readonly string[]): Promise<Map<string, CaseRecord>>;
   listCases(filter: CaseFilter): Promise<CaseRecord[]>;
@@ -207,8 +233,8 @@ export interface LedgerReader {
   countOpenCases(): Promise<Record<Severity, number>>;
 }
 
-/** Filters for `cases`. */
-export interface CaseFilter {
+/** Filters for `cases` (`kev`, `epssMin` from EnrichmentFilter). */
+export interface CaseFilter extends EnrichmentFilter {
   severity?: Severity[];
   minSeverity?: SeverityThreshold;
   state?: CaseRecord['state'][];
@@ -248,6 +274,10 @@ export interface LedgerTx extends LedgerReader {
   finishRun(run: RunRecord): Promise<void>;
   sourceState(source: string): SourceStateStore;
   readonly cache: EnrichmentCache;
+  readonly advisories: AdvisoryWriter;
+  readonly enrichment: EnrichmentWriter;
+  /** Stored state of a mirror (page links, watermark) — issue 6. */
+  mirror(name: string): MirrorStateTx;
 }
 
 /** The ledger store: a reader plus transactions. */
@@ -255,6 +285,8 @@ export interface LedgerStore extends LedgerReader {
   /** Records a run as started, outside the run transaction (so a crash leaves a trace). */
   startRun(run: RunRecord): Promise<void>;
   transaction<T>(fn: (tx: LedgerTx) => Promise<T>): Promise<T>;
+  /** The outbox after commit: delivery reads and records here (issue 5). */
+  readonly outbox: OutboxStore;
   close(): Promise<void>;
 }
 

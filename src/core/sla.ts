@@ -9,18 +9,31 @@ export interface SlaPolicy {
   dueSoonDays: number;
   /** Restart the clock from the reopen date when a resolved case comes back. */
   restartOnReopen: boolean;
+  /**
+   * KEV rule: a case in CISA KEV is due this many days after it entered KEV (or was first seen,
+   * whichever is later), whatever its severity, when that is earlier. null/absent = no rule.
+   */
+  kevDays?: number | null;
 }
 
 export const DEFAULT_SLA: SlaPolicy = {
   days: { Critical: 7, High: 30, Medium: 90, Low: 180 },
   dueSoonDays: 3,
   restartOnReopen: false,
+  kevDays: 7,
 };
 
-/** Due date = start + days for the severity; `Unknown` severity has no SLA. */
-export function slaDueDate(severity: Severity, start: string, policy: SlaPolicy): string | null {
-  if (severity === 'Unknown') return null;
-  return addDays(start.slice(0, 10), policy.days[severity]);
+/**
+ * Due date = start + days for the severity; `Unknown` severity has no SLA. With `kevSince` (the case
+ * is in KEV) and `policy.kevDays`, the KEV due date (`kevDays` after the later of start and
+ * kevSince) applies when it is earlier — for any severity.
+ */
+export function slaDueDate(severity: Severity, start: string, policy: SlaPolicy, kevSince: string | null = null): string | null {
+  const bySeverity = severity === 'Unknown' ? null : addDays(start.slice(0, 10), policy.days[severity]);
+  if (kevSince === null || policy.kevDays === null || policy.kevDays === undefined) return bySeverity;
+  const from = kevSince.slice(0, 10) > start.slice(0, 10) ? kevSince : start;
+  const byKev = addDays(from.slice(0, 10), policy.kevDays);
+  return bySeverity === null || byKev < bySeverity ? byKev : bySeverity;
 }
 
 /** Where a case stands against its due date. */

@@ -3,7 +3,7 @@
  * Defender export into demo/.run/exports/ and runs `vulnledger run` with the clock set to that
  * week, exactly as a weekly job would. The ledger is demo/.run/vulnledger-demo.db.
  */
-import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../cli/program.js';
@@ -12,6 +12,8 @@ const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 const demoDir = path.join(projectRoot, 'demo');
 const runDir = path.join(demoDir, '.run');
 const exportsDir = path.join(runDir, 'exports');
+/** Offline advisory/KEV/EPSS mirrors (demo/data/enrichment/<week>/), used when the config's feed, kev and epss sources are uncommented. */
+const enrichmentDir = path.join(runDir, 'enrichment');
 const config = path.join(demoDir, 'vulnledger.yaml');
 const rel = (p: string) => path.relative(process.cwd(), p) || '.';
 
@@ -53,6 +55,8 @@ async function main(): Promise<number> {
   for (const week of WEEKS) {
     for (const f of readdirSync(exportsDir)) rmSync(path.join(exportsDir, f));
     cpSync(path.join(demoDir, 'data', week.folder), exportsDir, { recursive: true });
+    const mirrors = path.join(demoDir, 'data', 'enrichment', week.folder);
+    if (existsSync(mirrors)) cpSync(mirrors, enrichmentDir, { recursive: true });
     process.stdout.write(`\n${'═'.repeat(100)}\n${week.title}\n${week.story}\n$ vulnledger --config ${rel(config)} --now ${week.at} run\n\n`);
     const code = await runCli(['--config', config, '--now', week.at, 'run'], io);
     if (code !== 0) {
@@ -68,6 +72,9 @@ async function main(): Promise<number> {
       'The ledger now holds both weeks. Try:',
       `  ${cli} cases                       # open cases, most severe first`,
       `  ${cli} cases --overdue             # past their SLA due date`,
+      `  ${cli} report                      # the weekly list: open cases, resources, status, due date, overdue (--format md)`,
+      `  ${cli} cases --kev                 # known exploited (uncomment feed/kev/epss in ${rel(config)} first)`,
+      `  ${cli} cases --kind advisory       # MSRC advisories, linked to the cases they concern`,
       `  ${cli} show CVE-2024-6119          # one case: images and the running container, triage, history`,
       `  ${cli} triage CVE-2024-6119 --status in_progress --owner you --evidence "https://example.com/ticket/123"`,
       `  ${cli} history CVE-2024-6119`,

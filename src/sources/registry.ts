@@ -5,6 +5,14 @@
 import type { DoctorCheck, FindingSource } from '../core/ports.js';
 import type { DefenderFileConfig } from './defender-file/config.js';
 import { createDefenderFileSource, DEFENDER_FILE_TYPE, defenderFileChecks } from './defender-file/index.js';
+import type { EpssConfig } from './epss/config.js';
+import { createEpssSource, EPSS_TYPE, epssChecks } from './epss/index.js';
+import type { FeedConfig } from './feed/config.js';
+import { createFeedSource, FEED_TYPE, feedChecks } from './feed/index.js';
+import type { KevConfig } from './kev/config.js';
+import { createKevSource, KEV_TYPE, kevChecks } from './kev/index.js';
+import type { AzureResourceGraphConfig } from './azure-resource-graph/config.js';
+import { AZURE_RESOURCE_GRAPH_TYPE, azureResourceGraphChecks, createAzureResourceGraphSource } from './azure-resource-graph/index.js';
 
 /** What a source factory gets besides its own config. */
 export interface SourceDeps {
@@ -35,6 +43,26 @@ function register<C>(type: string, plugin: SourcePlugin<C>): void {
 register<DefenderFileConfig>(DEFENDER_FILE_TYPE, {
   create: (config, deps) => createDefenderFileSource(config, deps.baseDir),
   checks: (config, deps) => defenderFileChecks(config, deps.baseDir),
+});
+
+register<AzureResourceGraphConfig>(AZURE_RESOURCE_GRAPH_TYPE, {
+  create: (config, deps) => createAzureResourceGraphSource(config, { env: deps.env }),
+  checks: (config, deps) => azureResourceGraphChecks(config, { env: deps.env }),
+});
+
+register<FeedConfig>(FEED_TYPE, {
+  create: (config, deps) => createFeedSource(config, deps.baseDir),
+  checks: (config, deps) => feedChecks(config, deps.baseDir),
+});
+
+register<KevConfig>(KEV_TYPE, {
+  create: (config, deps) => createKevSource(config, deps.baseDir),
+  checks: (config, deps) => kevChecks(config, deps.baseDir),
+});
+
+register<EpssConfig>(EPSS_TYPE, {
+  create: (config, deps) => createEpssSource(config, deps.baseDir),
+  checks: (config, deps) => epssChecks(config, deps.baseDir),
 });
 
 /** The registered source types. */

@@ -3,6 +3,8 @@
  * lists and objects are JSON text; booleans are integers 0/1 (portable across SQLite and PostgreSQL).
  */
 import type { Generated } from 'kysely';
+import type { AdvisoriesTable, AdvisoryCvesTable, AdvisoryLinksTable, CaseEnrichmentTable } from './advisory-enrichment-tables.js';
+import type { MirrorPagesTable, MirrorStateTable } from './mirror-tables.js';
 
 export interface FindingsTable {
   source: string;
@@ -140,6 +142,11 @@ export interface OutboxTable {
   created_at: string;
   delivered_at: string | null;
   run_id: string | null;
+  /** Added by 0004-outbox-delivery. */
+  depends_on: string | null;
+  seq: Generated<number>;
+  delivered_ref: string | null;
+  last_attempt_at: string | null;
 }
 
 export interface SourceStateTable {
@@ -169,4 +176,10 @@ export interface Database {
   outbox: OutboxTable;
   source_state: SourceStateTable;
   cache: CacheTable;
+  advisories: AdvisoriesTable;
+  advisory_cves: AdvisoryCvesTable;
+  advisory_links: AdvisoryLinksTable;
+  case_enrichment: CaseEnrichmentTable;
+  mirror_pages: MirrorPagesTable;
+  mirror_state: MirrorStateTable;
 }

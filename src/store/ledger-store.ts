@@ -25,7 +25,11 @@ import { maxSeverity, SEVERITY_THRESHOLDS, severityRank, type Severity } from '.
 import { isOverdue } from '../core/sla.js';
 import type { Evidence } from '../core/triage.js';
 import { bulkInsert, InsertCache } from './bulk-insert.js';
+import { makeAdvisoryReader, makeAdvisoryWriter } from './advisory-store.js';
 import type { Database, FindingsTable } from './database.js';
+import { attachEnrichment, makeEnrichmentWriter } from './enrichment-store.js';
+import { createOutboxStore } from './outbox-store.js';
+import { createMirrorStateTx } from './mirror-store.js';
 import {
   caseToRows,
   findingToRow,
@@ -106,10 +110,12 @@ function makeReader(db: Kysely<Database>): LedgerReader {
         );
       }
     }
+    await attachEnrichment(db, out);
     return out;
   }
 
   return {
+    ...makeAdvisoryReader(db),
     async getCase(key) {
       return (await loadCases([key])).get(key);
     },
@@ -126,6 +132,9 @@ function makeReader(db: Kysely<Database>): LedgerReader {
       if (filter.state?.length) query = query.where('cases.state', 'in', filter.state);
       if (filter.status?.length) query = query.where('triage.status', 'in', filter.status);
       if (filter.kind?.length) query = query.where('cases.kind', 'in', filter.kind);
+      if (filter.kev) query = query.where('cases.key', 'in', (eb) => eb.selectFrom('case_enrichment').select('case_key').where('kev_json', 'is not', null));
+      const epssMin = filter.epssMin === undefined ? null : filter.epssMin - 1e-9;
+      if (epssMin !== null) query = query.where('cases.key', 'in', (eb) => eb.selectFrom('case_enrichment').select('case_key').where('epss_score', '>=', epssMin));
       if (filter.overdueOn) {
         query = query.where('cases.state', '!=', 'resolved').where('triage.due_date', '<', filter.overdueOn);
       }
@@ -210,6 +219,7 @@ function makeReader(db: Kysely<Database>): LedgerReader {
         .selectFrom('cases')
         .select(['severity', (eb) => eb.fn.countAll<number>().as('n')])
         .where('state', '!=', 'resolved')
+        .where('kind', '!=', 'advisory')
         .groupBy('severity')
         .execute();
       for (const row of rows) counts[row.severity as Severity] = Number(row.n);
@@ -420,6 +430,8 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
               created_at: e.createdAt,
               delivered_at: null,
               run_id: e.runId,
+              depends_on: e.dependsOn ?? null,
+              seq: e.seq ?? 0,
             })),
           )
           .onConflict((oc) => oc.column('idempotency_key').doNothing())
@@ -462,6 +474,9 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
         await trx.deleteFrom('cache').where('namespace', '=', namespace).execute();
       },
     },
+    advisories: makeAdvisoryWriter(trx),
+    enrichment: makeEnrichmentWriter(trx, () => clock.now().toISOString()),
+    mirror: (name) => createMirrorStateTx(trx, () => clock.now().toISOString(), name),
     sourceState(source): SourceStateStore {
       return {
         async get(key) {
@@ -492,6 +507,7 @@ export function createLedgerStore(db: Kysely<Database>, clock: Clock, onClose: (
   const inserts = new InsertCache();
   return {
     ...makeReader(db),
+    outbox: createOutboxStore(db),
     async startRun(run) {
       await db.insertInto('runs').values({ id: run.id, started_at: run.startedAt, finished_at: null, status: run.status, error: run.error }).execute();
     },

@@ -121,3 +121,15 @@ describe('bad input: a clear error or a counted skip, nothing lost', () => {
     expect(r.stdout).toMatch(/^machine:CVE-2026-1234/);
   });
 });
+
+describe('migrations', () => {
+  it('reports each applied migration step once, on the first open', async () => {
+    const { workspace: ws } = await import('../helpers/cli.js');
+    const w = ws();
+    w.useWeek('week-1');
+    const first = await w.run(['--now', '2026-11-16T06:00:00Z', 'run']);
+    expect(first.stderr).toMatch(/applied migration 0001-ledger/);
+    const second = await w.run(['cases']);
+    expect(second.stderr).not.toMatch(/applied migration/);
+  });
+});

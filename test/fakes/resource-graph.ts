@@ -10,10 +10,11 @@
  *
  * What it does NOT do: run KQL. It serves the configured rows whose `type` equals the type the
  * query filters on (the first `type ==`/`type =~ "…"` in the text) and, when the request lists
- * subscriptions, whose `subscriptionId` is one of them; rows come sorted by `id`. Every other
- * filter (Unhealthy, kind, severity) is left to the TypeScript code under test.
+ * subscriptions, whose `subscriptionId` is one of them (above subscription scope: every row except
+ * those of `forbiddenSubscriptions`); rows come sorted by `id`. Every other filter (Unhealthy,
+ * kind, severity, CVE ids, `take`) is left to the TypeScript code under test.
  *
- * Faults are injected per request number, per subscription, or for the next request(s); every
+ * Faults are injected per request number, per subscription, per query text, or for the next request(s); every
  * request is recorded (headers and body) for assertions.
  */
 import { createHash } from 'node:crypto';
@@ -57,12 +58,14 @@ export type FakeFault =
   /** Any status, body and headers (quota headers are added unless given). */
   | { kind: 'response'; status: number; body: unknown; headers?: Record<string, string> };
 
-/** When an injected fault fires. Without `request` or `subscription` it fires on the next request(s). */
+/** When an injected fault fires. Without `request`, `subscription` or `query` it fires on the next request(s). */
 export interface FaultWhen {
   /** 1-based number of the request (all POSTs to the resources path count). */
   request?: number;
   /** Fires on requests whose `subscriptions` include this id (case-insensitive). */
   subscription?: string;
+  /** Fires on requests whose query text contains this string (e.g. `virtualMachines`, `cvedetails`). */
+  query?: string;
   /** How many times it fires (default 1; `Infinity` for ever; default Infinity with `subscription`). */
   times?: number;
 }
@@ -105,7 +108,10 @@ export interface FakeResourceGraphOptions {
   quotaResetsAfter?: string;
   /** Send `x-ms-tenant-subscription-limit-hit: true` on tenant and management-group scoped responses. */
   tenantSubscriptionLimitHit?: boolean;
-  /** Subscriptions the identity cannot read: a request naming any of them gets 403. */
+  /**
+   * Subscriptions the identity cannot read: a request naming any of them gets 403; a tenant or
+   * management-group scoped request silently leaves out their rows (as Resource Graph does).
+   */
   forbiddenSubscriptions?: string[];
   /** Answer in `table` format whatever the request asks (as api-version 2019-04-01 did). */
   forceTableFormat?: boolean;
@@ -208,6 +214,7 @@ export async function startFakeResourceGraph(options: FakeResourceGraphOptions =
       if (armed.remaining <= 0) continue;
       if (armed.when.request !== undefined && armed.when.request !== queryNumber) continue;
       if (armed.when.subscription !== undefined && !subs.includes(armed.when.subscription.toLowerCase())) continue;
+      if (armed.when.query !== undefined && !String(body?.query ?? '').includes(armed.when.query)) continue;
       armed.remaining--;
       return armed.fault;
     }
@@ -392,7 +399,10 @@ export async function startFakeResourceGraph(options: FakeResourceGraphOptions =
       offset = payload.offset;
     }
     const top = Math.min(pageSize, positiveInt(body.options?.$top) ?? 1000);
-    const matching = selectRows(rows, query, body.subscriptions);
+    // Above subscription scope Resource Graph shows only what the identity can read.
+    const matching = selectRows(rows, query, body.subscriptions).filter(
+      (row) => body.subscriptions !== undefined || typeof row.subscriptionId !== 'string' || !forbidden.has(row.subscriptionId.toLowerCase()),
+    );
     const slice = matching.slice(offset, offset + top);
     const next = offset + slice.length;
     const more = !flags.truncated && next < matching.length;

@@ -896,6 +896,48 @@ export interface CreateCredentialOptions {
 /** A TokenCredential that says which credential it is (never which token). */
 export interface DescribedCredential extends TokenCredential {
   readonly description: string;
+  /** Gets a token and names the credential that produced it (for a chain: the member that succeeded). */
+  getTokenWithOrigin?(scopes: string | string[], options?: GetTokenOptions): Promise<TokenWithOrigin>;
+}
+
+/** A token and the credential that produced it. Only `doctor` asks; it prints `origin`, never the token. */
+export interface TokenWithOrigin {
+  token: AccessToken;
+  origin: string;
+}
+
+/** The internal method of `@azure/identity`'s ChainedTokenCredential (and DefaultAzureCredential) that also returns the member that succeeded. */
+type ChainInternals = {
+  getTokenInternal?: (scopes: string | string[], options?: GetTokenOptions) => Promise<{ token: AccessToken; successfulCredential?: TokenCredential }>;
+};
+
+/**
+ * Gets a token and names the credential that produced it: for `DefaultAzureCredential` and other
+ * chains the member that succeeded (`AzureCliCredential`, `ManagedIdentityCredential`, …), read
+ * through the chain's internal `getTokenInternal` when this @azure/identity version has it; else the
+ * credential's own name.
+ */
+export async function getTokenWithOrigin(credential: TokenCredential, scopes: string | string[], options?: GetTokenOptions): Promise<TokenWithOrigin> {
+  const described = credential as Partial<DescribedCredential>;
+  if (typeof described.getTokenWithOrigin === 'function') return described.getTokenWithOrigin(scopes, options);
+  const { token, member } = await tokenAndChainMember(credential, scopes, options);
+  const name = credentialName(credential);
+  return { token, origin: member ? `${member} (in ${name})` : name };
+}
+
+async function tokenAndChainMember(
+  credential: TokenCredential,
+  scopes: string | string[],
+  options?: GetTokenOptions,
+): Promise<{ token: AccessToken; member: string | null }> {
+  const internal = (credential as ChainInternals).getTokenInternal;
+  if (typeof internal === 'function') {
+    const { token, successfulCredential } = await internal.call(credential, scopes, options);
+    return { token, member: successfulCredential ? credentialName(successfulCredential) : null };
+  }
+  const token = await credential.getToken(scopes, options);
+  if (!token) throw new Error(`${credentialName(credential)} returned no token`);
+  return { token, member: null };
 }
 
 /**
@@ -976,6 +1018,11 @@ function lazyCredential(description: string, build: () => Promise<TokenCredentia
     async getToken(scopes, getOptions) {
       credential ??= build();
       return (await credential).getToken(scopes, getOptions);
+    },
+    async getTokenWithOrigin(scopes, getOptions) {
+      credential ??= build();
+      const { token, member } = await tokenAndChainMember(await credential, scopes, getOptions);
+      return { token, origin: member ? `${member} (in ${description})` : description };
     },
   };
 }

@@ -6,13 +6,18 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { meetsThreshold, parseSeverity, SEVERITY_THRESHOLDS, type SeverityThreshold } from '../../core/severity.js';
 import {
   CVE_DETAILS_BATCH_MAX,
+  CVE_DETAILS_PROBE_FILE,
   CVE_DETAILS_QUERY_FILE,
+  SUBSCRIPTIONS_QUERY_FILE,
   QUERY_KINDS,
   QUERY_MODELS,
   QUERY_SOURCES,
   batchCveIds,
+  loadCveDetailsProbeQuery,
   loadCveDetailsQuery,
   loadQuery,
+  loadSubscriptionsQuery,
+  probeQuery,
   queryFileName,
   severitySpellings,
   type QueryKind,
@@ -79,11 +84,15 @@ beforeAll(() => {
     ['resourceGroup', str], ['subscriptionId', str], ['managedBy', str], ['sku', dyn], ['plan', dyn],
     ['properties', dyn], ['tags', dyn], ['identity', dyn], ['zones', dyn], ['extendedLocation', dyn],
   ];
-  const table = new Symbols.TableSymbol.$ctor4(
-    'securityresources',
-    columns.map(([name, type]) => new Symbols.ColumnSymbol(name, type, null, null, null, null)),
+  const tableOf = (name: string) =>
+    new Symbols.TableSymbol.$ctor4(
+      name,
+      columns.map(([column, type]) => new Symbols.ColumnSymbol(column, type, null, null, null, null)),
+    );
+  // resourcecontainers (subscriptions, resource groups) has the same top-level columns.
+  argGlobals = GlobalState.Default.WithDatabase(
+    new Symbols.DatabaseSymbol.ctor('resourcegraph', [tableOf('securityresources'), tableOf('resourcecontainers')]),
   );
-  argGlobals = GlobalState.Default.WithDatabase(new Symbols.DatabaseSymbol.ctor('resourcegraph', [table]));
 }, 30_000);
 
 function list<T>(items: KustoList<T> | null | undefined): T[] {
@@ -178,6 +187,30 @@ describe('shipped Resource Graph queries', () => {
     expect(full.match(/"cve-2026-\d+"/g)).toHaveLength(500);
   });
 
+  it('the subscriptions query parses, pages (string id, order by id) and reads resourcecontainers', () => {
+    const query = loadSubscriptionsQuery();
+    expect(problems(query)).toEqual([]);
+    expect(query).toContain('resourcecontainers\n| where type =~ "microsoft.resources/subscriptions"');
+    expect(analyse(query).columns).toEqual({ id: 'string', subscriptionId: 'string', name: 'string' });
+  });
+
+  it('probe queries parse, return at most one row with take 1, and are never used for paging', () => {
+    const probe = loadCveDetailsProbeQuery();
+    const analysis = analyse(probe);
+    expect([...analysis.syntax, ...analysis.semantic]).toEqual([]);
+    expect(analysis.nonPaging).toEqual(['TakeOperator']);
+    expect(probe.trimEnd().endsWith('| take 1')).toBe(true);
+    for (const kind of QUERY_KINDS) {
+      for (const model of QUERY_MODELS) {
+        const doctorProbe = probeQuery(loadQuery(kind, model, { minSeverity: 'High' }));
+        const a = analyse(doctorProbe);
+        expect([...a.syntax, ...a.semantic], `${kind}/${model}`).toEqual([]);
+        expect(a.nonPaging).toEqual(['TakeOperator']);
+        expect(doctorProbe.endsWith('| order by id asc\n| take 1')).toBe(true);
+      }
+    }
+  });
+
   it('the checks fail on broken queries (so a passing run means something)', () => {
     const good = loadQuery('machines', 'individual', { minSeverity: 'High' });
     expect(problems(good)).toEqual([]);
@@ -253,8 +286,13 @@ describe('shipped Resource Graph queries', () => {
 describe('embedded query text', () => {
   const files = readdirSync(queriesDir).filter((file) => file.endsWith('.kql')).sort();
 
-  it('ships one .kql file per kind and model plus the CVE-details lookup', () => {
-    const expected = [...QUERY_KINDS.flatMap((kind) => QUERY_MODELS.map((model) => queryFileName(kind, model))), CVE_DETAILS_QUERY_FILE].sort();
+  it('ships one .kql file per kind and model plus the CVE-details lookup, its probe and the subscriptions list', () => {
+    const expected = [
+      ...QUERY_KINDS.flatMap((kind) => QUERY_MODELS.map((model) => queryFileName(kind, model))),
+      CVE_DETAILS_QUERY_FILE,
+      CVE_DETAILS_PROBE_FILE,
+      SUBSCRIPTIONS_QUERY_FILE,
+    ].sort();
     expect(files).toEqual(expected);
     expect(Object.keys(QUERY_SOURCES).sort()).toEqual(expected);
   });
@@ -264,6 +302,11 @@ describe('embedded query text', () => {
     expect(onDisk, `${file} must not contain a backtick or \${ (it is embedded in a String.raw template)`).not.toMatch(/`|\$\{/);
     const paste = `  ${JSON.stringify(file)}: String.raw\`${onDisk}\`,`;
     expect(QUERY_SOURCES[file], `queries.ts is out of date for ${file}; replace its entry in QUERY_SOURCES with:\n${paste}`).toBe(onDisk);
+  });
+
+  it.each(files)('the root README (Connecting to Azure) shows %s verbatim for security reviewers', (file) => {
+    const readme = readFileSync(path.join(here, '..', '..', '..', 'README.md'), 'utf8');
+    expect(readme.includes(readFileSync(path.join(queriesDir, file), 'utf8').trimEnd()), `${file} is not shown verbatim in README.md`).toBe(true);
   });
 
   it.each(files)('readme.md shows %s verbatim for security reviewers', (file) => {

@@ -49,6 +49,30 @@ export function queryFileName(kind: QueryKind, model: QueryModel): string {
 /** The file in `./queries/` that holds the CVE-details lookup. */
 export const CVE_DETAILS_QUERY_FILE = 'cvedetails.kql';
 
+/** The file in `./queries/` that lists the subscriptions the identity can read. */
+export const SUBSCRIPTIONS_QUERY_FILE = 'subscriptions.kql';
+
+/** The file in `./queries/` that checks whether CVE details are readable (at most one row). */
+export const CVE_DETAILS_PROBE_FILE = 'cvedetails-probe.kql';
+
+/** The subscriptions visible to the identity (`id`, `subscriptionId`, `name`); run at tenant scope, paged. */
+export function loadSubscriptionsQuery(): string {
+  return fill(SUBSCRIPTIONS_QUERY_FILE, {});
+}
+
+/** At most one `microsoft.security/cvedetails` row: is CVE detail readable at the scope it is sent to? */
+export function loadCveDetailsProbeQuery(): string {
+  return fill(CVE_DETAILS_PROBE_FILE, {});
+}
+
+/**
+ * A one-row probe of a findings query (for vulnledger doctor): the query with `| take 1`
+ * appended. Never used for collection: Resource Graph cannot page a query with `take`.
+ */
+export function probeQuery(query: string): string {
+  return `${query.trimEnd()}\n| take 1`;
+}
+
 /**
  * Vendor spellings per severity, as `core/severity.ts#parseSeverity` reads them (case-insensitive,
  * trimmed). The server-side severity filter must accept every spelling the TypeScript mapper
@@ -149,6 +173,14 @@ function fill(file: string, values: Record<string, string>): string {
  * Generated from the files; queries.test.ts keeps it identical to them.
  */
 export const QUERY_SOURCES: Readonly<Record<string, string>> = {
+  "cvedetails-probe.kql": String.raw`// vulnledger · can this identity read CVE details? One row at most (not paged: take is fine here).
+// Sent at the scope the CVE-details lookups use (tenant, or the configured management groups) when
+// a lookup comes back empty, and by vulnledger doctor. No row = not readable at this scope.
+securityresources
+| where type =~ "microsoft.security/cvedetails"
+| project id
+| take 1
+`,
   "cvedetails.kql": String.raw`// vulnledger · CVE details (severity, CVSS, descriptions, EPSS) for the CVEs the findings name
 // microsoft.security/cvedetails rows are tenant-level: send this query with NO subscriptions (tenant
 // scope) or with management groups; a subscription-scoped query returns nothing. Joining them into
@@ -292,6 +324,14 @@ securityresources
 | extend recommendationSeverity = trim(@"\s+", tostring(properties.metadata.severity))
 | where ruleSeverity in~ ({{minSeverityList}}) or (ruleSeverity !in~ ({{knownSeverityList}}) and recommendationSeverity in~ ({{minSeverityList}}))
 | project id, name, type, tenantId, subscriptionId, resourceGroup, properties
+| order by id asc
+`,
+  "subscriptions.kql": String.raw`// vulnledger · the subscriptions this identity can read (run at tenant scope, before the findings
+// queries and by vulnledger doctor). A configured subscription missing here is reported as not
+// read, so none of its findings is resolved, instead of being silently left out of the results.
+resourcecontainers
+| where type =~ "microsoft.resources/subscriptions"
+| project id, subscriptionId, name
 | order by id asc
 `,
 };

@@ -6,7 +6,6 @@ import {
   EPSS_MAX_CVE_PARAM_CHARS,
   EpssParseError,
   buildEpssQueryUrls,
-  jsonErrorOffset,
   parseEpssCsv,
   parseEpssDocument,
   parseEpssJson,
@@ -188,12 +187,5 @@ describe('buildEpssQueryUrls', () => {
   it('preserves other parameters, drops offset and an old cve, keeps a larger limit', () => {
     const urls = buildEpssQueryUrls('https://mirror.example.com/epss?date=2026-06-01&scope=time-series&offset=200&cve=CVE-1999-0001&limit=500', ['CVE-2024-1234']);
     expect(urls).toEqual(['https://mirror.example.com/epss?date=2026-06-01&scope=time-series&limit=500&envelope=true&cve=CVE-2024-1234']);
-  });
-});
-
-describe('jsonErrorOffset', () => {
-  it('finds the trailing comma position', () => {
-    expect(jsonErrorOffset('{"a":[1,2,]}')).toBe(10);
-    expect(jsonErrorOffset('{"a":[1,2]}')).toBe(-1);
   });
 });

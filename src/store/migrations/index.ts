@@ -1,5 +1,8 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-ledger.js';
+import * as m0003 from './0003-advisories-enrichment.js';
+import * as m0004 from './0004-outbox-delivery.js';
+import * as m0005 from './0005-mirrors.js';
 
 /**
  * Every migration, in order, listed explicitly (no folder scanning: what ships is what runs).
@@ -7,4 +10,7 @@ import * as m0001 from './0001-ledger.js';
  */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001-ledger': m0001,
+  '0003-advisories-enrichment': m0003,
+  '0004-outbox-delivery': m0004,
+  '0005-mirrors': m0005,
 };

@@ -4,7 +4,7 @@
  */
 import { APIResponseError, Client, RequestTimeoutError, UnknownHTTPResponseError } from '@notionhq/client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PERSON_USER_ID, startFakeNotion, type FakeNotion, type FakeNotionOptions } from './index.js';
+import { PERSON_NAME, PERSON_USER_ID, startFakeNotion, type FakeNotion, type FakeNotionOptions } from './index.js';
 
 const TOKEN = 'secret_test_token';
 
@@ -485,5 +485,28 @@ describe('page bodies (blocks)', () => {
       block_id: page.id, children: [{ type: 'table', table: { table_width: 3, children: [row('a', 'b')] } }] as never,
     }));
     expect(badRow.code).toBe('validation_error');
+  });
+});
+
+describe('users and the Date header', () => {
+  it('GET /v1/users/{id} knows the bot, the default person and added users; unknown ids are 404', async () => {
+    const bot = await notion.users.retrieve({ user_id: fake.botUserId });
+    expect(bot).toMatchObject({ object: 'user', id: fake.botUserId, type: 'bot', name: 'vulnledger (integration)' });
+    const person = await notion.users.retrieve({ user_id: PERSON_USER_ID });
+    expect(person).toMatchObject({ object: 'user', id: PERSON_USER_ID, type: 'person', name: PERSON_NAME });
+    const id = 'c3c3c3c3-0000-4000-8000-000000000003';
+    fake.addUser(id, 'Taro Suzuki');
+    expect((await notion.users.retrieve({ user_id: id.replace(/-/g, '') })).name).toBe('Taro Suzuki');
+    const missing = await apiError(() => notion.users.retrieve({ user_id: '00000000-0000-4000-8000-00000000000f' }));
+    expect([missing.status, missing.code]).toEqual([404, 'object_not_found']);
+  });
+
+  it('every response carries a Date header from the injected clock, errors included', async () => {
+    const headers = { authorization: `Bearer ${TOKEN}`, 'notion-version': '2025-09-03' };
+    const ok = await fetch(`${fake.url}/v1/databases/${ids.databaseId}`, { headers });
+    expect(ok.headers.get('date')).toBe('Mon, 30 Nov 2026 10:15:42 GMT');
+    clock.set('2026-12-01T00:00:05.000Z');
+    const err = await fetch(`${fake.url}/v1/pages/00000000-0000-4000-8000-000000000000`, { headers });
+    expect([err.status, err.headers.get('date')]).toEqual([404, 'Tue, 01 Dec 2026 00:00:05 GMT']);
   });
 });

@@ -18,6 +18,8 @@ export const NOTION_VERSION = '2025-09-03';
 export const BOT_USER_ID = 'b0b0b0b0-0000-4000-8000-000000000001';
 /** Default user id for {@link FakeNotion.editPageAsPerson}. */
 export const PERSON_USER_ID = 'a1a1a1a1-0000-4000-8000-000000000002';
+/** Name `GET /v1/users/{PERSON_USER_ID}` returns. */
+export const PERSON_NAME = 'Hanako Sato';
 
 export interface FakeNotionOptions {
   /** The integration token; requests must send `Authorization: Bearer <token>`. */
@@ -104,6 +106,8 @@ export interface FakeNotion {
   page(id: string): Record<string, unknown> | undefined;
   /** Live direct children of a page or block, response-shaped. */
   blocks(pageId: string): Record<string, unknown>[];
+  /** Adds a user `GET /v1/users/{id}` knows (the bot and {@link PERSON_USER_ID} exist already). */
+  addUser(id: string, name: string | null, type?: 'person' | 'bot'): void;
   /** Edits a page as a person (request-shaped values); throws NotionFakeError when invalid. */
   editPageAsPerson(pageId: string, properties: Record<string, unknown>, userId?: string): Record<string, unknown>;
   /** Every request in arrival order; tests may clear it with `requests.length = 0`. */
@@ -140,6 +144,7 @@ const ROUTES: Route[] = [
   },
   { method: 'PATCH', pattern: new RegExp(`^/v1/blocks/${ID}/children$`), handle: (s, m, b) => s.appendChildren(pathId('block_id', m[1]!), b) },
   { method: 'DELETE', pattern: new RegExp(`^/v1/blocks/${ID}$`), handle: (s, m) => s.deleteBlock(pathId('block_id', m[1]!)) },
+  { method: 'GET', pattern: new RegExp(`^/v1/users/${ID}$`), handle: (s, m) => s.userOut(pathId('user_id', m[1]!)) },
 ];
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -154,8 +159,9 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 /** Starts the fake on 127.0.0.1 with an OS-assigned port. */
 export async function startFakeNotion(options: FakeNotionOptions): Promise<FakeNotion> {
   const botUserId = options.botUserId ?? BOT_USER_ID;
+  const clock = options.clock ?? { now: () => new Date() };
   const store = new NotionStore({
-    clock: options.clock ?? { now: () => new Date() },
+    clock,
     roundTimestamps: options.roundTimestamps ?? true,
     queryCap: options.queryCap ?? 10_000,
     botUserId,
@@ -246,6 +252,8 @@ export async function startFakeNotion(options: FakeNotionOptions): Promise<FakeN
     const rec: RecordedRequest = { method, path: url.pathname, query: url.search, body, status: 0, requestId: randomUUID(), fault: false, at: Date.now() };
     requests.push(rec);
     stats.requests += 1;
+    // Like Notion's edge, every response carries a Date header; here it follows the injected clock.
+    res.setHeader('date', clock.now().toUTCString());
 
     if (raw.length > maxBodyBytes) {
       return sendError(res, rec, new NotionFakeError(413, 'validation_error', `Request body too large: ${raw.length} bytes exceeds the limit of ${maxBodyBytes} bytes.`));
@@ -305,6 +313,7 @@ export async function startFakeNotion(options: FakeNotionOptions): Promise<FakeN
       }
     });
   });
+  store.addUser(PERSON_USER_ID, PERSON_NAME);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
@@ -330,6 +339,7 @@ export async function startFakeNotion(options: FakeNotionOptions): Promise<FakeN
       }
     },
     blocks: (id) => store.blocksOf(id),
+    addUser: (id, name, type) => store.addUser(id, name, type),
     editPageAsPerson: (pageId, properties, userId = PERSON_USER_ID) => store.updatePage(pageId, { properties }, userId),
     requests,
     inject(fault) {

@@ -57,7 +57,26 @@ export class NotionStore {
   private readonly childIds = new Map<string, string[]>();
   private seq = 0;
 
-  constructor(private readonly opts: StoreOptions) {}
+  private readonly users = new Map<string, { name: string | null; type: 'person' | 'bot' }>();
+
+  constructor(private readonly opts: StoreOptions) {
+    this.users.set(opts.botUserId, { name: 'vulnledger (integration)', type: 'bot' });
+  }
+
+  // ---- users ----------------------------------------------------------------------------------
+
+  /** Test control: a workspace member (or bot) `GET /v1/users/{id}` knows. */
+  addUser(id: string, name: string | null, type: 'person' | 'bot' = 'person'): void {
+    this.users.set(dashed(id), { name, type });
+  }
+
+  /** `GET /v1/users/{id}`. */
+  userOut(id: string): JsonObject {
+    const user = this.users.get(dashed(id));
+    if (!user) throw notFound('user', id);
+    const base = { object: 'user', id: dashed(id), type: user.type, name: user.name, avatar_url: null };
+    return user.type === 'bot' ? { ...base, bot: {} } : { ...base, person: {} };
+  }
 
   /** Current time as Notion would stamp it. */
   stamp(): string {

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import type { NotificationMessage } from '../../core/notification.js';
+import { packMessages, PLACEHOLDER_MORE, PLACEHOLDER_PART, SplitError, type PackOptions } from './split.js';
+import { caseSnapshot, changes } from './test-helpers.js';
+
+/** A toy channel: 10 units per message plus the case's title length; summaries cost 5 more. */
+const size = (m: NotificationMessage): number => 10 + (m.part === 1 ? 5 : 0) + m.cases.reduce((n, c) => n + c.title.length, 0);
+const cases = (...lengths: number[]) => lengths.map((n, i) => caseSnapshot({ key: `K${i}`, title: 'x'.repeat(n) }));
+const shape = (list: NotificationMessage[]) => list.map((m) => [m.part, m.parts, m.cases.map((c) => c.key), m.more]);
+const base: PackOptions = { head: 'inline', maxMessages: null, maxCasesPerMessage: 100, size, limit: 40 };
+
+describe('packMessages', () => {
+  it('inline: the summary carries the first cases; order is kept', () => {
+    expect(shape(packMessages(changes(cases(10, 10, 10, 20, 5)), base))).toEqual([
+      [1, 3, ['K0', 'K1'], 0],
+      [2, 3, ['K2', 'K3'], 0],
+      [3, 3, ['K4'], 0],
+    ]);
+  });
+
+  it('separate: the summary alone, then details', () => {
+    expect(shape(packMessages(changes(cases(10, 10, 10)), { ...base, head: 'separate' }))).toEqual([
+      [1, 2, [], 0],
+      [2, 2, ['K0', 'K1', 'K2'], 0],
+    ]);
+    expect(shape(packMessages(changes([]), { ...base, head: 'separate' }))).toEqual([[1, 1, [], 0]]);
+  });
+
+  it('a cap counts the cases left out on the last message', () => {
+    expect(shape(packMessages(changes(cases(10, 10, 10, 20, 5, 7)), { ...base, maxMessages: 2 }))).toEqual([
+      [1, 2, ['K0', 'K1'], 0],
+      [2, 2, ['K2', 'K3'], 2],
+    ]);
+    expect(shape(packMessages(changes(cases(1, 1)), { ...base, head: 'separate', maxMessages: 1 }))).toEqual([[1, 1, [], 2]]);
+  });
+
+  it('respects a per-message case limit', () => {
+    expect(shape(packMessages(changes(cases(1, 1, 1)), { ...base, maxCasesPerMessage: 2 })).map((m) => m[2])).toEqual([['K0', 'K1'], ['K2']]);
+  });
+
+  it('measures with placeholders so the real message is never larger', () => {
+    const seen: Array<[number, number, number]> = [];
+    packMessages(changes(cases(1)), { ...base, size: (m) => (seen.push([m.part, m.parts, m.more]), size(m)) });
+    expect(seen.every(([part, parts, more]) => (part === 1 || part === PLACEHOLDER_PART) && parts === PLACEHOLDER_PART && more === PLACEHOLDER_MORE)).toBe(true);
+  });
+
+  it('a case that cannot fit alone, or a summary that cannot, is a SplitError (a renderer bug)', () => {
+    expect(() => packMessages(changes(cases(10, 31)), base)).toThrow(new SplitError('case K1 does not fit in a message of its own'));
+    expect(() => packMessages(changes([]), { ...base, limit: 12 })).toThrow(SplitError);
+    expect(() => packMessages(changes(cases(1)), { ...base, valid: (m) => m.cases.length === 0 })).toThrow('case K0 does not fit');
+  });
+});

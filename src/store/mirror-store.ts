@@ -1,0 +1,93 @@
+/**
+ * Mirror state (issue 6) over Kysely: the page linked to each case per mirror, with the field
+ * values it was last synced with, and a small key/value state per mirror. Used inside ledger
+ * transactions (`tx.mirror(name)`), so a pulled edit and the link update commit together.
+ */
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { FieldValues, MirrorLink, MirrorStateTx } from '../core/mirror.js';
+import type { Database } from './database.js';
+import type { MirrorPagesTable } from './mirror-tables.js';
+
+/** Stable JSON of field values (sorted keys), so equal values give equal hashes. */
+function valuesJson(values: FieldValues): string {
+  const sorted = Object.fromEntries(Object.entries(values).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return JSON.stringify(sorted);
+}
+
+/** sha256 of the stable JSON of field values: the "hash of pushed values". */
+export function valuesHash(values: FieldValues): string {
+  return createHash('sha256').update(valuesJson(values)).digest('hex');
+}
+
+function rowToLink(row: MirrorPagesTable): MirrorLink {
+  return {
+    caseKey: row.case_key,
+    pageId: row.page_id,
+    url: row.url,
+    values: row.values_json === null ? null : (JSON.parse(row.values_json) as FieldValues),
+    bodyHash: row.body_hash,
+    goneAt: row.gone_at,
+  };
+}
+
+/** The state of mirror `mirror`, read and written through `db` (a transaction or the database). */
+export function createMirrorStateTx(db: Kysely<Database>, now: () => string, mirror: string): MirrorStateTx {
+  return {
+    async links() {
+      const rows = await db.selectFrom('mirror_pages').selectAll().where('mirror', '=', mirror).execute();
+      return new Map(rows.map((r) => [r.case_key, rowToLink(r)]));
+    },
+    async link(caseKey) {
+      const row = await db.selectFrom('mirror_pages').selectAll().where('mirror', '=', mirror).where('case_key', '=', caseKey).executeTakeFirst();
+      return row ? rowToLink(row) : undefined;
+    },
+    async saveLink(link) {
+      const at = now();
+      const values = {
+        page_id: link.pageId,
+        url: link.url,
+        values_json: link.values === null ? null : valuesJson(link.values),
+        values_hash: link.values === null ? null : valuesHash(link.values),
+        body_hash: link.bodyHash,
+        gone_at: link.goneAt,
+        synced_at: at,
+      };
+      await db
+        .insertInto('mirror_pages')
+        .values({ mirror, case_key: link.caseKey, created_at: at, ...values })
+        .onConflict((oc) => oc.columns(['mirror', 'case_key']).doUpdateSet(values))
+        .execute();
+    },
+    async get(key) {
+      const row = await db.selectFrom('mirror_state').select('value').where('mirror', '=', mirror).where('key', '=', key).executeTakeFirst();
+      return row?.value ?? null;
+    },
+    async set(key, value) {
+      const at = now();
+      await db
+        .insertInto('mirror_state')
+        .values({ mirror, key, value, updated_at: at })
+        .onConflict((oc) => oc.columns(['mirror', 'key']).doUpdateSet({ value, updated_at: at }))
+        .execute();
+    },
+    async delete(key) {
+      await db.deleteFrom('mirror_state').where('mirror', '=', mirror).where('key', '=', key).execute();
+    },
+  };
+}
+
+/**
+ * The Notion page URL of a case, or null when it has none (for notifications that link to the
+ * page). Reads only; `mirror` is the mirror's configured name (default `notion`).
+ */
+export async function notionPageUrl(db: Kysely<Database>, caseKey: string, mirror = 'notion'): Promise<string | null> {
+  const row = await db
+    .selectFrom('mirror_pages')
+    .select('url')
+    .where('mirror', '=', mirror)
+    .where('case_key', '=', caseKey)
+    .where('gone_at', 'is', null)
+    .executeTakeFirst();
+  return row?.url ?? null;
+}
