@@ -261,8 +261,11 @@ async function runSource(tx: LedgerTx, source: FindingSource, ctx: SourceRunCont
       notes = result.value.notes;
 
       // Resolution pass: open findings of this source it did not report, outside any unread part.
+      // Every finding seen this run is open, so when the open count equals the seen count nothing
+      // is left to resolve and the scan is skipped (the common case of a complete, unchanged read).
       const toResolve: string[] = [];
-      for await (const ref of tx.openFindingRefs(source.name)) {
+      const unseenOpen = (await tx.countOpenFindings(source.name)) - seen.size;
+      if (unseenOpen > 0) for await (const ref of tx.openFindingRefs(source.name)) {
         if (seen.has(ref.fingerprint)) continue;
         if (!source.kinds.includes(ref.kind)) continue;
         if (isInUnreadScope(ref, coverage)) continue;
@@ -330,18 +333,21 @@ async function applyBatch(tx: LedgerTx, source: string, batch: readonly Finding[
     const prev = fresh.get(f.fingerprint);
     fresh.set(f.fingerprint, prev ? mergeFindings(prev, f) : f);
   }
-  const stored = await tx.getFindings(source, [...fresh.keys()]);
+  const stored = await tx.getFindingLifecycles(source, [...fresh.keys()]);
+  // Reported again later in the same run (rare): merge into the full row this run already wrote.
+  const repeated = [...fresh.keys()].filter((fp) => ctx.seen.has(fp) && stored.has(fp));
+  const written = repeated.length > 0 ? await tx.getFindings(source, repeated) : new Map<string, StoredFinding>();
   const inserts: StoredFinding[] = [];
   const updates: StoredFinding[] = [];
 
   for (const [fp, f] of fresh) {
     const before = stored.get(fp);
-    if (ctx.seen.has(fp) && before) {
-      // Reported again later in the same run: merge into what this run already wrote.
-      const merged = mergeFindings(before, f);
+    const full = written.get(fp);
+    if (full) {
+      const merged = mergeFindings(full, f);
       const hash = findingContentHash(merged);
-      if (hash !== before.contentHash) updates.push({ ...before, ...merged, contentHash: hash, lastSeen: ctx.at });
-      ctx.touched.add(before.caseKey);
+      if (hash !== full.contentHash) updates.push({ ...full, ...merged, contentHash: hash, lastSeen: ctx.at });
+      ctx.touched.add(full.caseKey);
       continue;
     }
     if (!meetsThreshold(f.severity, ctx.minSeverity) && before?.state !== 'open') {

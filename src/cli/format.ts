@@ -99,8 +99,10 @@ export function renderDigest(report: RunReport, o: DigestOptions): string {
 
   const changed = report.events.filter((e) => e.type === 'case.new' || e.type === 'case.reopened');
   const extras = renderDigestExtras(report, { colors: c, messages: m, listLimit: o.listLimit });
-  if (changed.length === 0 && extras.length === 0) {
+  if (report.events.length === 0 && extras.length === 0) {
     lines.push(m.digest.noChanges);
+  } else if (changed.length === 0 && extras.length === 0) {
+    lines.push(m.digest.noNewCases);
   } else if (changed.length === 0) {
     lines.push(...extras.slice(1));
   } else {

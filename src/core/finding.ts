@@ -88,3 +88,9 @@ export interface StoredFinding extends Finding {
   /** Hash of the stored attributes: equal hash = nothing to write. */
   contentHash: string;
 }
+
+/** The lifecycle part of a stored finding: enough to classify a fresh report without loading the whole row. */
+export type FindingLifecycle = Pick<
+  StoredFinding,
+  'fingerprint' | 'caseKey' | 'state' | 'severity' | 'fixAvailable' | 'contentHash' | 'firstSeen' | 'lastSeen' | 'resolvedAt' | 'reopenedAt'
+>;

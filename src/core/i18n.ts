@@ -21,6 +21,7 @@ export interface Messages {
     total: string;
     newAndReopened: string;
     noChanges: string;
+    noNewCases: string;
     sources: string;
     due: string;
     findings: string;
@@ -98,6 +99,7 @@ const en: Messages = {
     total: 'Total',
     newAndReopened: 'New and reopened cases, most severe first',
     noChanges: 'No changes since the last run.',
+    noNewCases: 'No new or reopened cases.',
     sources: 'Sources',
     due: 'due',
     findings: 'findings',
@@ -170,6 +172,7 @@ const ja: Messages = {
     total: '合計',
     newAndReopened: '新規・再発の案件（重要度順）',
     noChanges: '前回の実行から変化はありません。',
+    noNewCases: '新規・再発の案件はありません。',
     sources: 'ソース',
     due: '期限',
     findings: '件の検出',

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Finding, FindingKind, StoredFinding } from './finding.js';
+import type { Finding, FindingKind, FindingLifecycle } from './finding.js';
 import { maxSeverity, severityRank } from './severity.js';
 
 /**
@@ -47,7 +47,7 @@ export type FindingClass =
  * Classifies one fresh finding against its stored version (DefectDojo's re-import sets):
  * new, reopened (was resolved), unchanged (same content hash) or changed (with what changed).
  */
-export function classifyFinding(stored: StoredFinding | undefined, fresh: Finding, freshHash: string): FindingClass {
+export function classifyFinding(stored: FindingLifecycle | undefined, fresh: Finding, freshHash: string): FindingClass {
   if (!stored) return { status: 'new' };
   if (stored.state === 'resolved') return { status: 'reopened' };
   if (stored.contentHash === freshHash) return { status: 'unchanged' };

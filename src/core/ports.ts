@@ -6,7 +6,7 @@ import type { Advisory, AdvisoryReader, AdvisoryWriter } from './advisory.js';
 import type { CaseAggregate, CaseRecord, LedgerEvent } from './case.js';
 import type { Clock } from './clock.js';
 import type { EnrichmentFilter, EnrichmentWriter } from './enrichment.js';
-import type { DefenderModel, Finding, FindingKind, StoredFinding } from './finding.js';
+import type { DefenderModel, Finding, FindingKind, FindingLifecycle, StoredFinding } from './finding.js';
 import type { Coverage, OpenFindingRef } from './lifecycle.js';
 import type { MirrorStateTx } from './mirror.js';
 import type { OutboxStore } from './outbox.js';
@@ -250,8 +250,12 @@ export interface LedgerTx extends LedgerReader {
   /** Runs `fn` in a savepoint; a throw rolls back only what `fn` wrote. */
   savepoint<T>(name: string, fn: () => Promise<T>): Promise<T>;
   getFindings(source: string, fingerprints: readonly string[]): Promise<Map<string, StoredFinding>>;
+  /** The lifecycle columns only (cheap): what classifying a fresh report needs. */
+  getFindingLifecycles(source: string, fingerprints: readonly string[]): Promise<Map<string, FindingLifecycle>>;
   insertFindings(source: string, rows: readonly StoredFinding[]): Promise<void>;
   updateFindings(source: string, rows: readonly StoredFinding[]): Promise<void>;
+  /** How many findings of a source are open. */
+  countOpenFindings(source: string): Promise<number>;
   /** Open findings of a source, streamed (the resolution pass). */
   openFindingRefs(source: string): AsyncIterable<OpenFindingRef>;
   /**

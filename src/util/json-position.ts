@@ -129,3 +129,17 @@ export function jsonErrorPosition(text: string): { offset: number; line: number;
   const offset = found < 0 ? text.length : found;
   return { offset, ...lineColumn(text, offset) };
 }
+
+/** The outcome of parsing a JSON document: the value, or where and why it is not JSON. */
+export type JsonTextResult = { ok: true; value: unknown } | { ok: false; line: number; column: number; reason: string };
+
+/** Parses a JSON document (a leading BOM is allowed) and, when it is not JSON, says where. */
+export function parseJsonText(text: string): JsonTextResult {
+  const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  try {
+    return { ok: true, value: JSON.parse(json) as unknown };
+  } catch (error) {
+    const { line, column } = jsonErrorPosition(json);
+    return { ok: false, line, column, reason: error instanceof Error ? error.message : String(error) };
+  }
+}

@@ -133,3 +133,19 @@ describe('migrations', () => {
     expect(second.stderr).not.toMatch(/applied migration/);
   });
 });
+
+describe('digest wording', () => {
+  it('a run that only resolves cases does not claim "no changes"', async () => {
+    const { workspace: ws } = await import('../helpers/cli.js');
+    const { rmSync } = await import('node:fs');
+    const w = ws();
+    w.useWeek('week-1');
+    expect((await w.run(['--now', '2026-11-16T06:00:00Z', 'run'])).code).toBe(0);
+    rmSync(path.join(w.exportsDir, 'sql.json'));
+    const r = await w.run(['--now', '2026-11-16T07:00:00Z', 'run']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Resolved +0 +1 +0 +0 +0 +1$/m);
+    expect(r.stdout).not.toContain('No changes since the last run.');
+    expect(r.stdout).toContain('No new or reopened cases.');
+  });
+});

@@ -187,3 +187,23 @@ export async function readCapped(response: Response, maxBytes: number, where: st
 export function retryPolicy(retries: number): RetryPolicy {
   return { retries, baseDelayMs: 500, maxDelayMs: 60_000 };
 }
+
+/**
+ * Reads a document once for `doctor`: no conditional GET, no retries, nothing remembered.
+ * Returns null when the server answered without a body to check (e.g. 304).
+ */
+export async function probeDocument(
+  location: DocumentLocation,
+  options: { signal: AbortSignal; timeoutMs: number; maxBytes: number },
+): Promise<Uint8Array | null> {
+  const read = await readDocument(location, {
+    state: { get: async () => null, set: async () => undefined },
+    now: new Date(),
+    signal: options.signal,
+    timeoutMs: options.timeoutMs,
+    retry: retryPolicy(0),
+    maxBytes: options.maxBytes,
+    conditional: false,
+  });
+  return read.status === 'fresh' ? read.bytes : null;
+}

@@ -13,7 +13,7 @@
 import { ENRICHMENT_CACHE, type EpssDocumentInfo, type EpssFact } from '../../core/enrichment.js';
 import type { DoctorCheck, FindingSource, SkipRecord, SourceBatch, SourceContext, SourceResult } from '../../core/ports.js';
 import { fetchWithRetry, safeUrl } from '../../util/http.js';
-import { commitDocument, readCapped, readDocument, resolveLocation, retryPolicy, USER_AGENT, type DocumentLocation } from '../_shared/document.js';
+import { commitDocument, probeDocument, readCapped, readDocument, resolveLocation, retryPolicy, USER_AGENT, type DocumentLocation } from '../_shared/document.js';
 import type { EpssConfig } from './config.js';
 import { buildEpssQueryUrls, parseEpssDocument, parseEpssJson, type EpssParseResult } from './parse.js';
 
@@ -145,17 +145,9 @@ export function epssChecks(config: EpssConfig, baseDir: string): DoctorCheck[] {
         const location = resolveLocation(config.url, baseDir);
         try {
           if (isEpssDocument(location)) {
-            const read = await readDocument(location, {
-              state: { get: async () => null, set: async () => undefined },
-              now: new Date(),
-              signal,
-              timeoutMs: config.timeoutSeconds * 1000,
-              retry: retryPolicy(0),
-              maxBytes: MAX_EPSS_DOCUMENT_BYTES,
-              conditional: false,
-            });
-            if (read.status !== 'fresh') return { name: check, status: 'ok', detail: `${location.display} reachable` };
-            const result = parseEpssDocument(read.bytes, { source: location.display });
+            const bytes = await probeDocument(location, { signal, timeoutMs: config.timeoutSeconds * 1000, maxBytes: MAX_EPSS_DOCUMENT_BYTES });
+            if (bytes === null) return { name: check, status: 'ok', detail: `${location.display} reachable` };
+            const result = parseEpssDocument(bytes, { source: location.display });
             return { name: check, status: 'ok', detail: `${location.display}: ${result.scores.length} score(s)` };
           }
           const [url] = buildEpssQueryUrls(location.kind === 'url' ? location.url : '', ['CVE-2021-44228']);

@@ -1,6 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { isCveId } from '../../core/identity.js';
-import { jsonErrorPosition } from '../../util/json-position.js';
+import { parseJsonText } from '../../util/json-position.js';
 import { epssApiResponseSchema, epssRowSchema, isPlainEpssRow } from './schema.js';
 
 /**
@@ -72,15 +72,11 @@ export interface ParseEpssOptions {
 /** Parses EPSS API JSON text. */
 export function parseEpssJson(text: string, options: ParseEpssOptions = {}): EpssParseResult {
   const source = options.source ?? null;
-  const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  let doc: unknown;
-  try {
-    doc = JSON.parse(json);
-  } catch (error) {
-    const { line, column } = jsonErrorPosition(json);
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new EpssParseError(`${prefix(source)}not valid JSON at line ${line}, column ${column}: ${reason}`, source, line, column);
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) {
+    throw new EpssParseError(`${prefix(source)}not valid JSON at line ${parsed.line}, column ${parsed.column}: ${parsed.reason}`, source, parsed.line, parsed.column);
   }
+  const doc = parsed.value;
   return readEpssJson(doc, options);
 }
 

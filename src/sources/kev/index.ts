@@ -6,7 +6,7 @@
  */
 import { ENRICHMENT_CACHE, type KevCatalogInfo, type KevFact } from '../../core/enrichment.js';
 import type { DoctorCheck, FindingSource, SkipRecord, SourceBatch, SourceContext, SourceResult } from '../../core/ports.js';
-import { commitDocument, readDocument, resolveLocation, retryPolicy } from '../_shared/document.js';
+import { commitDocument, probeDocument, readDocument, resolveLocation, retryPolicy } from '../_shared/document.js';
 import type { KevConfig } from './config.js';
 import { parseKevCatalog, type KevCatalog } from './parse.js';
 
@@ -110,17 +110,9 @@ export function kevChecks(config: KevConfig, baseDir: string): DoctorCheck[] {
       async run(signal) {
         const location = resolveLocation(config.url, baseDir);
         try {
-          const read = await readDocument(location, {
-            state: { get: async () => null, set: async () => undefined },
-            now: new Date(),
-            signal,
-            timeoutMs: config.timeoutSeconds * 1000,
-            retry: retryPolicy(0),
-            maxBytes: MAX_KEV_BYTES,
-            conditional: false,
-          });
-          if (read.status !== 'fresh') return { name: check, status: 'ok', detail: `${location.display} reachable` };
-          const catalog = parseKevCatalog(Buffer.from(read.bytes).toString('utf8'), { source: location.display });
+          const bytes = await probeDocument(location, { signal, timeoutMs: config.timeoutSeconds * 1000, maxBytes: MAX_KEV_BYTES });
+          if (bytes === null) return { name: check, status: 'ok', detail: `${location.display} reachable` };
+          const catalog = parseKevCatalog(Buffer.from(bytes).toString('utf8'), { source: location.display });
           return { name: check, status: 'ok', detail: `${location.display}: catalog ${catalog.catalogVersion ?? '(no version)'}, ${catalog.entries.length} entries` };
         } catch (error) {
           return { name: check, status: 'fail', detail: error instanceof Error ? error.message : String(error), hint: 'Check the url (or file path) and that this machine can reach it.' };

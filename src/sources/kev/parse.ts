@@ -1,4 +1,4 @@
-import { jsonErrorPosition } from '../../util/json-position.js';
+import { parseJsonText } from '../../util/json-position.js';
 import { kevCatalogSchema, kevEntrySchema, type KevRawEntry } from './schema.js';
 
 /**
@@ -71,15 +71,11 @@ export interface ParseKevOptions {
 /** Parses the KEV catalog JSON text. */
 export function parseKevCatalog(text: string, options: ParseKevOptions = {}): KevCatalog {
   const source = options.source ?? null;
-  const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  let doc: unknown;
-  try {
-    doc = JSON.parse(json);
-  } catch (error) {
-    const { line, column } = jsonErrorPosition(json);
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new KevParseError(`${prefix(source)}not valid JSON at line ${line}, column ${column}: ${reason}`, source, line, column);
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) {
+    throw new KevParseError(`${prefix(source)}not valid JSON at line ${parsed.line}, column ${parsed.column}: ${parsed.reason}`, source, parsed.line, parsed.column);
   }
+  const doc = parsed.value;
   return readKevCatalog(doc, options);
 }
 
