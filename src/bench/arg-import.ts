@@ -13,13 +13,15 @@ import { nullLogger } from '../util/logger.js';
 
 const [endpoint, dbFile, subscription] = [process.argv[2]!, process.argv[3]!, process.argv[4]!];
 const started = performance.now();
+const cpu0 = process.cpuUsage();
 const { store } = await openSqliteLedger(dbFile, { clock: systemClock, log: nullLogger });
 const config = AzureResourceGraphConfig.parse({ type: 'azure-resource-graph', name: 'bench-arg', endpoint, auth: 'access-token', scope: { subscriptions: [subscription] } });
 const source = createSource(config, { baseDir: process.cwd(), env: process.env });
 const report = await runLedger(store, [source], { minSeverity: 'Low', sla: DEFAULT_SLA, clock: systemClock, log: nullLogger });
 await store.close();
 const ms = performance.now() - started;
+const cpu = process.cpuUsage(cpu0);
 const s = report.sources[0]!;
 process.stdout.write(
-  `${JSON.stringify({ ms, maxRssMB: process.resourceUsage().maxRSS / 1024, status: s.status, error: s.error, notes: s.notes, rows: s.counts.rows, findings: s.counts.findings, new: s.counts.new })}\n`,
+  `${JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024, status: s.status, error: s.error, notes: s.notes, rows: s.counts.rows, findings: s.counts.findings, new: s.counts.new })}\n`,
 );

@@ -1,7 +1,7 @@
 /**
  * A minimal Resource Graph for the benchmark (the test fake in test/fakes is not built into
  * dist/): `POST /providers/Microsoft.ResourceGraph/resources` with a bearer token, `$skipToken`
- * paging at 1000 rows, quota headers, the subscriptions list, cvedetails for the requested CVE ids
+ * paging at `$top` rows (at most 1000), quota headers, the subscriptions list, cvedetails for the requested CVE ids
  * and the one-row probe. Unlike the test fake it tells the four kinds apart by the `ResourceType`
  * the query names, so each row is served once, as Resource Graph would.
  */
@@ -65,11 +65,12 @@ export async function startBenchResourceGraph(rows: BenchRows): Promise<BenchSer
         res.writeHead(401, headers).end(JSON.stringify({ error: { code: 'InvalidAuthenticationToken', message: 'The access token is invalid.' } }));
         return;
       }
-      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { query: string; options?: { $skipToken?: string } };
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { query: string; options?: { $skipToken?: string; $top?: number } };
+      const pageSize = Math.min(PAGE, body.options?.$top ?? PAGE);
       const selected = rowsFor(body.query, rows);
       const all = typeof selected === 'function' ? selected(body.query) : selected;
       const offset = body.options?.$skipToken ? Number(Buffer.from(body.options.$skipToken, 'base64').toString('utf8')) : 0;
-      const slice = all.slice(offset, offset + PAGE);
+      const slice = all.slice(offset, offset + pageSize);
       const next = offset + slice.length < all.length ? Buffer.from(String(offset + slice.length)).toString('base64') : null;
       if (selected === rows.images || selected === rows.machines) state.dataPages++;
       res.writeHead(200, headers);

@@ -59,6 +59,10 @@ function loadRows(files: readonly string[]): { rows: BenchRows; count: number; s
   return { rows, count, subscription };
 }
 
+function seconds(ms: unknown): string {
+  return typeof ms === 'number' ? `${(ms / 1000).toFixed(2)} s` : '?';
+}
+
 /** Runs the benchmark and prints its figures and PASS/FAIL lines. */
 export async function benchResourceGraph(options: { dataDir: string; rows: number; keep: boolean }): Promise<void> {
   const dir = path.join(options.dataDir, `arg-${options.rows}`);
@@ -75,8 +79,8 @@ export async function benchResourceGraph(options: { dataDir: string; rows: numbe
     console.log(
       [
         `Resource Graph: ${count.toLocaleString('en-US')} rows in ${server.dataPages} pages (+ ${server.requests - server.dataPages} other requests: subscriptions, cvedetails):`,
-        `defender-file import ${((file.ms as number) / 1000).toFixed(2)} s, ${file.findings as number} findings, peak RSS ${(file.maxRssMB as number).toFixed(0)} MB`,
-        `| azure-resource-graph ${((arg.ms as number) / 1000).toFixed(2)} s (${ratio.toFixed(2)}× the file import), ${arg.findings as number} findings, peak RSS ${(arg.maxRssMB as number).toFixed(0)} MB, ${String(arg.status)}`,
+        `defender-file import ${((file.ms as number) / 1000).toFixed(2)} s (cpu ${seconds(file.cpuMs)}), ${file.findings as number} findings, peak RSS ${(file.maxRssMB as number).toFixed(0)} MB`,
+        `| azure-resource-graph ${((arg.ms as number) / 1000).toFixed(2)} s (cpu ${seconds(arg.cpuMs)}, not counting the server; ${ratio.toFixed(2)}× the file import), ${arg.findings as number} findings, peak RSS ${(arg.maxRssMB as number).toFixed(0)} MB, ${String(arg.status)}`,
       ].join(' '),
     );
     if (arg.status !== 'ok') console.log(`  source said: ${String(arg.error)} ${JSON.stringify(arg.notes)}`);

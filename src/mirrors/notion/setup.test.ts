@@ -97,6 +97,14 @@ describe('notion setup', () => {
     expect(patch.properties['Triage status']).toBeUndefined();
   });
 
+  it('accepts a data source id as "database"; a database with two data sources is refused with their ids', async () => {
+    const { ids, config } = await start({ 'CVE ID': { title: {} } });
+    const viaSource = await notionSetup({ ...config, database: ids.dataSourceId }, deps);
+    expect(viaSource.target.dataSourceId).toBe(ids.dataSourceId);
+    const second = fake.addDataSource(ids.databaseId, { title: 'Archive', properties: { Name: { title: {} } } });
+    await expect(notionSetup(config, deps)).rejects.toThrow(`Notion database "Vulns" has 2 data sources: "Vulns" (${ids.dataSourceId}), "Archive" (${second}). Put the id of the one vulnledger should use in "database".`);
+  });
+
   it('doctor: fails on a wrong token, an unshared database and a missing schema; never writes', async () => {
     const { config } = await start({ 'CVE ID': { title: {} }, Severity: { rich_text: {} } });
     const run = async (c: NotionMirrorConfig) => (await notionChecks(c, deps)[0]!.run(new AbortController().signal)) as Array<{ status: string; detail: string }>;

@@ -11,6 +11,8 @@ describe('escaping untrusted text', () => {
       'a &amp; b &lt;!channel&gt; &lt;@U123&gt; &lt;#C1&gt; &lt;https://evil.example|click&gt; &amp;lt;',
     );
     expect(mrkdwn('ping @here and @channel, @Everyone', 200)).toBe('ping @\u2060here and @\u2060channel, @\u2060Everyone');
+    // Found by the property test: a cut after "@channel" of "@channel_it" must not leave a mention.
+    expect(mrkdwn('x @channel_it_ y', 10)).toBe('x @\u2060chann…');
   });
 
   it('cuts visibly, never inside an escape, and cleans control and bidi characters', () => {

@@ -41,7 +41,8 @@ export interface SlackRenderOptions {
   threaded: boolean;
 }
 
-const MENTION_WORDS = /@(channel|here|everyone)\b/gi;
+// No word boundary: a cut (`@channel_x` → `@channel…`) must not turn a harmless word into a mention.
+const MENTION_WORDS = /@(channel|here|everyone)/gi;
 
 function escapeChar(ch: string): string {
   if (ch === '&') return '&amp;';

@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
 import { z } from 'zod';
+import { scanPage } from './page-scan.js';
 import {
   DEFAULT_RETRY,
   TransientHttpError,
@@ -65,8 +66,19 @@ export interface QuotaState {
 
 /** One page of results, yielded as soon as it arrives. */
 export interface ResourceGraphPage {
-  /** Rows as objects (`table` results are converted), shape unvalidated: the mappers validate rows. */
-  rows: unknown[];
+  /**
+   * Rows as objects (`table` results are converted), shape unvalidated: the mappers validate rows.
+   * Parsed on first access; a row that is not valid JSON throws a `malformed` error.
+   */
+  readonly rows: unknown[];
+  /** Rows in this page, without parsing them. */
+  rowCount: number;
+  /**
+   * Rows `[start, end)`, parsed now (each row of an object-array page is parsed only when asked
+   * for, so a caller that takes a page in slices never holds the whole page as objects). Throws a
+   * `malformed` error for a row that is not valid JSON.
+   */
+  takeRows(start: number, end: number): unknown[];
   /** Rows the query matches in this batch's scope. */
   totalRecords: number;
   /** Rows in this page. */
@@ -529,7 +541,7 @@ class HttpResourceGraphClient implements ResourceGraphClient {
       forceRefresh = false;
 
       let response: Response;
-      let text: string;
+      let payload: Buffer;
       try {
         response = await fetchWithRetry(o.url, {
           method: 'POST',
@@ -547,8 +559,9 @@ class HttpResourceGraphClient implements ResourceGraphClient {
           describe: o.describe,
           acceptStatus: NON_2XX_STATUSES,
         });
-        // The per-request timeout signal also bounds reading the body.
-        text = await response.text();
+        // The per-request timeout signal also bounds reading the body. Bytes, not text: a page's
+        // rows are decoded and parsed one by one when the caller takes them (see page-scan.ts).
+        payload = Buffer.from(await response.arrayBuffer());
       } catch (error) {
         if (call.signal?.aborted) throw this.cancelled(scope);
         const timedOut = isTimeout(error);
@@ -575,8 +588,9 @@ class HttpResourceGraphClient implements ResourceGraphClient {
       const requestId = response.headers.get('x-ms-request-id') ?? response.headers.get('x-ms-correlation-request-id');
 
       if (response.ok) {
-        return this.parsePage(text, response.headers, scope, position, quota, requestId);
+        return this.parsePage(payload, response.headers, scope, position, quota, requestId);
       }
+      const text = payload.toString('utf8');
 
       const status = response.status;
       const armError = parseArmError(text);
@@ -634,7 +648,7 @@ class HttpResourceGraphClient implements ResourceGraphClient {
   }
 
   private parsePage(
-    text: string,
+    body: Buffer,
     headers: Headers,
     scope: ResourceGraphScope,
     position: { batchIndex: number; batchCount: number; pageIndex: number },
@@ -650,6 +664,9 @@ class HttpResourceGraphClient implements ResourceGraphClient {
         requestId,
         hint: 'This is not read as "no findings": check that the endpoint is Azure Resource Manager (not a proxy login page) and retry',
       });
+    const lazy = this.lazyPage(body, malformed);
+    if (lazy !== null) return this.pageOf(lazy.envelope, lazy.rowCount, lazy.takeRows, headers, scope, position, quota, requestId);
+    const text = body.toString('utf8').replace(/^\uFEFF/, '');
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -673,11 +690,65 @@ class HttpResourceGraphClient implements ResourceGraphClient {
       if (converted === null) throw malformed('a table whose rows do not match its columns');
       rows = converted;
     }
+    return this.pageOf(envelope, rows.length, (start, end) => rows.slice(start, end), headers, scope, position, quota, requestId, rows);
+  }
+
+  /**
+   * An object-array page whose rows are parsed on demand; null when the body is anything else
+   * (then it is parsed whole, which also gives the precise error).
+   */
+  private lazyPage(
+    body: Buffer,
+    malformed: (why: string) => ResourceGraphError,
+  ): { envelope: z.infer<typeof envelopeSchema>; rowCount: number; takeRows: (start: number, end: number) => unknown[] } | null {
+    const scanned = scanPage(body);
+    if (scanned === null || scanned.rows === null) return null;
+    const fields: Record<string, unknown> = {};
+    try {
+      for (const [key, [start, end]] of scanned.fields) fields[key] = key === 'data' ? [] : JSON.parse(body.toString('utf8', start, end));
+    } catch {
+      return null;
+    }
+    const parsed = envelopeSchema.safeParse(fields);
+    if (!parsed.success) return null;
+    const ranges = scanned.rows;
+    const takeRows = (start: number, end: number): unknown[] => {
+      const out: unknown[] = [];
+      for (let i = Math.max(0, start); i < Math.min(end, ranges.length); i++) {
+        const [from, to] = ranges[i]!;
+        try {
+          out.push(JSON.parse(body.toString('utf8', from, to)));
+        } catch {
+          throw malformed(`row ${i + 1} of ${ranges.length} not valid JSON (${to - from} bytes)`);
+        }
+      }
+      return out;
+    };
+    return { envelope: parsed.data, rowCount: ranges.length, takeRows };
+  }
+
+  private pageOf(
+    envelope: z.infer<typeof envelopeSchema>,
+    rowCount: number,
+    takeRows: (start: number, end: number) => unknown[],
+    headers: Headers,
+    scope: ResourceGraphScope,
+    position: { batchIndex: number; batchCount: number; pageIndex: number },
+    quota: QuotaState,
+    requestId: string | null,
+    parsedRows: unknown[] | null = null,
+  ): ResourceGraphPage {
+    let all = parsedRows;
     const skipToken = envelope.$skipToken ? envelope.$skipToken : null;
     return {
-      rows,
+      get rows() {
+        all ??= takeRows(0, rowCount);
+        return all;
+      },
+      rowCount,
+      takeRows: (start, end) => (all ? all.slice(start, end) : takeRows(start, end)),
       totalRecords: envelope.totalRecords,
-      count: envelope.count ?? rows.length,
+      count: envelope.count ?? rowCount,
       skipToken,
       truncated: envelope.resultTruncated,
       partialScope: {

@@ -193,6 +193,19 @@ describe('collecting', () => {
     expect(summary(h.findings())).toContain('machine 0b1f CVE-2024-5274 open');
   });
 
+  it('a full page (1000 rows) is handed on in slices: every row counted once, every finding kept', async () => {
+    const many = Array.from({ length: 1000 }, (_, i) =>
+      machineRow({ subscriptionId: SUB_A, vm: `vm-${String(i).padStart(4, '0')}`, cves: [cve(`CVE-2026-${10000 + (i % 7)}`, 'High')] }),
+    );
+    const h = await harness({ rows: [subscriptionRow(SUB_A, 'prod'), ...many], pageSize: 1000 }, { kinds: ['machines'], model: 'individual', scope: { subscriptions: [SUB_A] } });
+    const r = (await h.run()).sources[0]!;
+    expect(r.status).toBe('ok');
+    expect([r.counts.rows, r.counts.findings, r.counts.new]).toEqual([1000, 1000, 1000]);
+    expect(r.models).toEqual({ individual: 1000 });
+    expect(h.fake.queryRequests().filter((q) => q.body?.query?.includes('virtualMachines'))).toHaveLength(1); // one page
+    expect(h.findings().every((f) => f.severitySource === 'cve')).toBe(true);
+  });
+
   it('an unrecognised row is counted and reported with its id, never dropped silently', async () => {
     const odd: FakeRow = {
       id: `/subscriptions/${SUB_A}/providers/Microsoft.Security/assessments/0ddba110-0000-4000-8000-000000000001`,
@@ -334,6 +347,19 @@ describe('partial scope: no false resolutions', () => {
     expect(r.status).toBe('partial');
     expect(r.coverage).toMatchObject({ unread: [{ kind: 'machine', subscriptionId: SUB_A }, { kind: 'machine', subscriptionId: SUB_B }] });
     expect(r.error).toContain('Resource Graph answered HTTP 503');
+    expect(summary(h.findings()).filter((s) => s.includes('resolved'))).toEqual(['registryImage 0b1f CVE-2024-6119 resolved', 'registryImage 5c2d CVE-2024-6119 resolved']);
+  });
+
+  it('a 200 page with a row that is not JSON: that batch is unread (malformed), never read as fewer rows', async () => {
+    const h = await harness({}, { cveDetails: false });
+    await h.run(WEEK1);
+    h.fake.setRows(estate().filter((row) => !String(row.id).includes('payments-api') && !String(row.id).includes('vm-db-')));
+    const broken = '{"totalRecords": 2, "count": 2, "resultTruncated": "false", "data": [{"id": "/x", "type": "microsoft.security/assessments"}, {"id": "/y",}]}';
+    h.fake.inject({ kind: 'malformed', body: broken }, { query: 'Microsoft.Compute/virtualMachines' });
+    const r = (await h.run(WEEK2)).sources[0]!;
+    expect(r.status).toBe('partial');
+    expect(r.coverage).toMatchObject({ unread: [{ kind: 'machine', subscriptionId: SUB_A }, { kind: 'machine', subscriptionId: SUB_B }] });
+    expect(r.error).toContain('with row 2 of 2 not valid JSON (13 bytes)');
     expect(summary(h.findings()).filter((s) => s.includes('resolved'))).toEqual(['registryImage 0b1f CVE-2024-6119 resolved', 'registryImage 5c2d CVE-2024-6119 resolved']);
   });
 

@@ -41,8 +41,11 @@ export const AZURE_RESOURCE_GRAPH_TYPE = 'azure-resource-graph';
  */
 export const SERVER_SIDE_SEVERITY_FLOOR: SeverityThreshold = 'Low';
 
+/** Rows of a page mapped and handed to the ledger at a time. */
+const SLICE_ROWS = 250;
+
 /** Findings held back for CVE details before the details are fetched and the findings yielded. */
-const DEFAULT_PENDING_FINDINGS = 10_000;
+const DEFAULT_PENDING_FINDINGS = 2_000;
 
 /** What tests (and only tests) may replace: the credential and the client's timing. */
 export interface AzureSourceOverrides {
@@ -52,7 +55,7 @@ export interface AzureSourceOverrides {
   client?: Partial<Omit<ResourceGraphClientOptions, 'getToken' | 'endpoint'>>;
   /** CVE ids per CVE-details query (≤ 500). */
   cveBatchSize?: number;
-  /** Findings held back for CVE details before the lookup runs (default 10,000). */
+  /** Findings held back for CVE details before the lookup runs (default 2,000). */
   pendingFindings?: number;
 }
 
@@ -205,20 +208,25 @@ async function* collect(
             pagesRead++;
             truncated ||= page.truncated;
             limitHit ||= page.partialScope.tenantSubscriptionLimitHit;
-            const batch = mapPage(page.rows, kind, model);
-            progress.page(page.rows.length);
-            if (!cve) {
-              yield batch;
-              continue;
+            progress.page(page.rowCount);
+            // A page is parsed and handed on in slices, so it never exists as one object tree that
+            // the GC promotes while the ledger writes (see page-scan.ts). An empty page still
+            // yields (an empty batch), so the run record lists the model with 0 rows.
+            for (let start = 0; start === 0 || start < page.rowCount; start += SLICE_ROWS) {
+              const batch = mapPage(page.takeRows(start, start + SLICE_ROWS), kind, model);
+              if (!cve) {
+                yield batch;
+                continue;
+              }
+              await cve.note(batch.findings);
+              const ready: Finding[] = [];
+              for (const finding of batch.findings) {
+                if (cve.waitsFor(finding)) held.push(finding);
+                else ready.push(cve.apply(finding));
+              }
+              yield { ...batch, findings: ready };
+              if (cve.pending >= cveBatchSize || held.length >= pendingLimit) yield* drain();
             }
-            await cve.note(batch.findings);
-            const ready: Finding[] = [];
-            for (const finding of batch.findings) {
-              if (cve.waitsFor(finding)) held.push(finding);
-              else ready.push(cve.apply(finding));
-            }
-            yield { ...batch, findings: ready };
-            if (cve.pending >= cveBatchSize || held.length >= pendingLimit) yield* drain();
           }
         } catch (error) {
           if (!(error instanceof ResourceGraphError) || error.kind === 'cancelled' || error.kind === 'unauthorized') throw error;
