@@ -29,7 +29,7 @@ import type {
   SourceResult,
   SourceStatus,
 } from '../core/ports.js';
-import { meetsThreshold, type Severity, type SeverityThreshold } from '../core/severity.js';
+import { meetsThreshold, severityRank, type Severity, type SeverityThreshold } from '../core/severity.js';
 import { slaStatus, slaTransition, type SlaPolicy } from '../core/sla.js';
 import type { Evidence, FieldChange } from '../core/triage.js';
 import { DEFAULT_ENRICHMENT_POLICY, type EnrichmentPolicy } from '../core/enrichment.js';
@@ -113,6 +113,7 @@ export async function runLedger(store: LedgerStore, sources: readonly FindingSou
       const resolvingSources = new Map<string, Set<string>>();
       const records: RunSourceRecord[] = [];
       const sourceEvents: LedgerEvent[] = [];
+      const titles = new Map<string, { title: string; rank: number }>();
 
       for (const source of runOrder(sources)) {
         const record = await runSource(tx, source, {
@@ -123,13 +124,14 @@ export async function runLedger(store: LedgerStore, sources: readonly FindingSou
           touched,
           resolvingSources,
           events: sourceEvents,
+          titles,
         });
         records.push(record);
         await tx.writeRunSource(record);
       }
 
       const events: LedgerEvent[] = [...sourceEvents];
-      const cases = await updateCases(tx, [...touched], { runId, options, resolvingSources, events });
+      const cases = await updateCases(tx, [...touched], { runId, options, resolvingSources, events, titles });
       await linkAdvisories(tx, { runId, at: clock.now().toISOString(), events });
       await applyEnrichment(tx, { runId, now: clock.now(), sla: options.sla, policy: options.enrichment ?? DEFAULT_ENRICHMENT_POLICY, events, cases });
       await sweepSla(tx, { runId, options, events, cases });
@@ -200,6 +202,8 @@ interface SourceRunContext {
   resolvingSources: Map<string, Set<string>>;
   /** Events sources cause directly (`advisory.new`); only committed sources add theirs. */
   events: LedgerEvent[];
+  /** Title of the most severe fresh finding per case (new cases take it). */
+  titles: Map<string, { title: string; rank: number }>;
 }
 
 async function runSource(tx: LedgerTx, source: FindingSource, ctx: SourceRunContext): Promise<RunSourceRecord> {
@@ -214,6 +218,8 @@ async function runSource(tx: LedgerTx, source: FindingSource, ctx: SourceRunCont
   const touched = new Set<string>();
   const resolvedCases: string[] = [];
   const sourceEvents: LedgerEvent[] = [];
+  const titles = new Map<string, { title: string; rank: number }>();
+  const openSeen = { count: 0 };
   let coverage: Coverage = failedCoverage('did not finish');
   let notes: string[] = [];
   let status: SourceStatus = 'failed';
@@ -226,13 +232,15 @@ async function runSource(tx: LedgerTx, source: FindingSource, ctx: SourceRunCont
   try {
     await tx.savepoint(source.name, async () => {
       const ledger = { openCveIds: () => tx.enrichment.openCveIds() };
+      // Open before this run: when every one of them is seen again, nothing can resolve.
+      const openBefore = await tx.countOpenFindings(source.name);
       const generator = source.collect({ clock: options.clock, log, signal, progress, state: tx.sourceState(source.name), cache: tx.cache, ledger });
       let pending: Finding[] = [];
       const flush = async (): Promise<void> => {
         if (pending.length === 0) return;
         const batch = pending;
         pending = [];
-        await applyBatch(tx, source.name, batch, { at, seen, counts, touched, minSeverity: options.minSeverity });
+        await applyBatch(tx, source.name, batch, { at, seen, counts, touched, minSeverity: options.minSeverity, titles, openSeen });
         progress({ source: source.name, phase: 'ledger', rows: counts.rows });
       };
       let result: IteratorResult<Awaited<ReturnType<typeof generator.next>>['value'], SourceResult>;
@@ -261,10 +269,10 @@ async function runSource(tx: LedgerTx, source: FindingSource, ctx: SourceRunCont
       notes = result.value.notes;
 
       // Resolution pass: open findings of this source it did not report, outside any unread part.
-      // Every finding seen this run is open, so when the open count equals the seen count nothing
-      // is left to resolve and the scan is skipped (the common case of a complete, unchanged read).
+      // When every finding open before the run was seen again, nothing is left to resolve and the
+      // scan is skipped (the common case of a complete, unchanged read, and of a first import).
       const toResolve: string[] = [];
-      const unseenOpen = (await tx.countOpenFindings(source.name)) - seen.size;
+      const unseenOpen = openBefore - openSeen.count;
       if (unseenOpen > 0) for await (const ref of tx.openFindingRefs(source.name)) {
         if (seen.has(ref.fingerprint)) continue;
         if (!source.kinds.includes(ref.kind)) continue;
@@ -293,6 +301,10 @@ async function runSource(tx: LedgerTx, source: FindingSource, ctx: SourceRunCont
 
   if (status !== 'failed') {
     ctx.events.push(...sourceEvents);
+    for (const [key, t] of titles) {
+      const known = ctx.titles.get(key);
+      if (!known || t.rank > known.rank) ctx.titles.set(key, t);
+    }
     for (const key of touched) ctx.touched.add(key);
     for (const key of resolvedCases) {
       const set = ctx.resolvingSources.get(key) ?? new Set<string>();
@@ -323,6 +335,9 @@ interface BatchContext {
   counts: SourceCounts;
   touched: Set<string>;
   minSeverity: SeverityThreshold;
+  titles: Map<string, { title: string; rank: number }>;
+  /** How many findings that were open before the run have been seen. */
+  openSeen: { count: number };
 }
 
 /** Applies one batch of fresh findings: insert new, update changed/reopened, skip unchanged. */
@@ -356,9 +371,15 @@ async function applyBatch(tx: LedgerTx, source: string, batch: readonly Finding[
       continue;
     }
     ctx.seen.add(fp);
+    if (before?.state === 'open') ctx.openSeen.count++;
     ctx.counts.findings++;
     const hash = findingContentHash(f);
     const cls = classifyFinding(before, f, hash);
+    if (cls.status !== 'unchanged' && f.title) {
+      const rank = severityRank(f.severity);
+      const known = ctx.titles.get(f.caseKey);
+      if (!known || rank > known.rank) ctx.titles.set(f.caseKey, { title: f.title, rank });
+    }
     switch (cls.status) {
       case 'new':
         ctx.counts.new++;
@@ -413,13 +434,13 @@ function sameCase(a: CaseRecord, b: CaseRecord): boolean {
 async function updateCases(
   tx: LedgerTx,
   keys: readonly string[],
-  ctx: CaseStepContext & { resolvingSources: Map<string, Set<string>> },
+  ctx: CaseStepContext & { resolvingSources: Map<string, Set<string>>; titles: ReadonlyMap<string, { title: string }> },
 ): Promise<Map<string, CaseRecord>> {
   const out = new Map<string, CaseRecord>();
   if (keys.length === 0) return out;
   const now = ctx.options.clock.now();
   const at = now.toISOString();
-  const aggregates = await tx.aggregateCases(keys);
+  const aggregates = await tx.aggregateCases(keys, new Map([...ctx.titles].map(([key, t]) => [key, t.title])));
   const before = await tx.getCases(keys);
   const saves: Array<{ record: CaseRecord; isNew: boolean }> = [];
   const history: ReturnType<typeof historyOf> = [];

@@ -116,7 +116,7 @@ export function renderDigest(report: RunReport, o: DigestOptions): string {
       const sev = severityColor(c, record.severity)(m.severity[record.severity].padEnd(8));
       const tag = type === 'case.reopened' ? c.magenta(m.event['case.reopened']) : c.green(m.event['case.new']);
       const due = record.triage.dueDate ? `${m.digest.due} ${record.triage.dueDate}` : '';
-      lines.push(`  ${sev} ${tag}  ${record.key}  ${c.dim(`${record.openFindings} ${m.digest.findings}`)}  ${due}  ${truncate(record.title, 70)}`);
+      lines.push(`  ${sev} ${tag}  ${record.key}  ${c.dim(`${record.openFindings} ${record.openFindings === 1 ? m.digest.finding : m.digest.findings}`)}  ${due}  ${truncate(record.title, 70)}`);
     }
     if (cases.length > limit) lines.push(c.dim(`  …and ${cases.length - limit} more (vulnledger cases --state open,reopened)`));
     lines.push(...extras);

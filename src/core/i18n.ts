@@ -24,6 +24,7 @@ export interface Messages {
     noNewCases: string;
     sources: string;
     due: string;
+    finding: string;
     findings: string;
     next: string;
     runStatus: Record<'ok' | 'partial' | 'failed' | 'running', string>;
@@ -102,6 +103,7 @@ const en: Messages = {
     noNewCases: 'No new or reopened cases.',
     sources: 'Sources',
     due: 'due',
+    finding: 'finding',
     findings: 'findings',
     next: 'Next',
     runStatus: { ok: 'ok', partial: 'PARTIAL', failed: 'FAILED', running: 'running' },
@@ -175,6 +177,7 @@ const ja: Messages = {
     noNewCases: '新規・再発の案件はありません。',
     sources: 'ソース',
     due: '期限',
+    finding: '件の検出',
     findings: '件の検出',
     next: '次のコマンド',
     runStatus: { ok: '正常', partial: '一部失敗', failed: '失敗', running: '実行中' },

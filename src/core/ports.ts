@@ -263,7 +263,11 @@ export interface LedgerTx extends LedgerReader {
    * previous complete read of the source) becomes their last sighting when it is later than the stored one.
    */
   resolveFindings(source: string, fingerprints: readonly string[], at: string, lastSeen: string | null): Promise<string[]>;
-  aggregateCases(keys: readonly string[]): Promise<CaseAggregate[]>;
+  /**
+   * What the findings of each case add up to. `knownTitles` (case key → title of its most severe
+   * fresh finding) saves reading titles back; cases missing from it get theirs from the findings.
+   */
+  aggregateCases(keys: readonly string[], knownTitles?: ReadonlyMap<string, string>): Promise<CaseAggregate[]>;
   /** Inserts new cases and updates existing ones; new ones are written in multi-row statements. */
   saveCases(records: ReadonlyArray<{ record: CaseRecord; isNew: boolean }>): Promise<void>;
   /** Open cases whose SLA may need a notice on `dueBy` (due date on or before it, not yet breached). */

@@ -3,7 +3,7 @@
  * builder, so a PostgreSQL dialect can be added without touching callers (see sqlite.ts for the
  * SQLite wiring).
  */
-import type { ControlledTransaction, Kysely } from 'kysely';
+import { sql, type ControlledTransaction, type Kysely } from 'kysely';
 import type { CaseAggregate, CaseRecord, LedgerEvent } from '../core/case.js';
 import type { FindingLifecycle, StoredFinding } from '../core/finding.js';
 import type { Clock } from '../core/clock.js';
@@ -21,7 +21,7 @@ import type {
   RunSourceRecord,
   SourceStateStore,
 } from '../core/ports.js';
-import { maxSeverity, SEVERITY_THRESHOLDS, severityRank, type Severity } from '../core/severity.js';
+import { SEVERITY_THRESHOLDS, severityRank, type Severity } from '../core/severity.js';
 import { isOverdue } from '../core/sla.js';
 import type { Evidence } from '../core/triage.js';
 import { bulkInsert, InsertCache } from './bulk-insert.js';
@@ -339,55 +339,60 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
       }
       return [...caseKeys];
     },
-    async aggregateCases(keys) {
-      const byKey = new Map<string, CaseAggregate>();
-      const titleRank = new Map<string, number>();
-      const openSeverity = new Map<string, Severity>();
-      const anySeverity = new Map<string, Severity>();
+    async aggregateCases(keys, knownTitles) {
+      const out: CaseAggregate[] = [];
+      const rank = (column: 'severity') =>
+        sql<number>`case ${sql.ref(column)} when 'Critical' then 4 when 'High' then 3 when 'Medium' then 2 when 'Low' then 1 else 0 end`;
       for (const part of chunks(keys, IN_CHUNK)) {
+        // Counted by the database: no finding row is materialised in JavaScript.
         const rows = await trx
           .selectFrom('findings')
-          .select(['case_key', 'kind', 'vuln_id', 'severity', 'state', 'cvss', 'title', 'first_seen', 'last_seen'])
+          .select((eb) => [
+            'case_key',
+            eb.fn.min('kind').as('kind'),
+            eb.fn.min('vuln_id').as('vuln_id'),
+            eb.fn.countAll<number>().as('total'),
+            eb.fn.sum<number>(sql<number>`case when state = 'open' then 1 else 0 end`).as('open'),
+            eb.fn.max('cvss').as('cvss'),
+            eb.fn.min('first_seen').as('first_seen'),
+            eb.fn.max('last_seen').as('last_seen'),
+            eb.fn.max(rank('severity')).as('any_rank'),
+            eb.fn.max(sql<number>`case when state = 'open' then ${rank('severity')} end`).as('open_rank'),
+          ])
           .where('case_key', 'in', part)
+          .groupBy('case_key')
           .execute();
         for (const row of rows) {
-          const severity = row.severity as Severity;
-          const open = row.state === 'open';
-          let agg = byKey.get(row.case_key);
-          if (!agg) {
-            agg = {
-              key: row.case_key,
-              kind: caseKindOf(row.kind),
-              vulnId: row.vuln_id,
-              title: row.title,
-              severity: 'Unknown',
-              cvss: null,
-              openFindings: 0,
-              totalFindings: 0,
-              firstSeen: row.first_seen,
-              lastSeen: row.last_seen,
-            };
-            byKey.set(row.case_key, agg);
-          }
-          agg.totalFindings++;
-          if (open) agg.openFindings++;
-          if (row.first_seen < agg.firstSeen) agg.firstSeen = row.first_seen;
-          if (row.last_seen > agg.lastSeen) agg.lastSeen = row.last_seen;
-          if (row.cvss !== null && (agg.cvss === null || row.cvss > agg.cvss)) agg.cvss = row.cvss;
-          anySeverity.set(row.case_key, maxSeverity(anySeverity.get(row.case_key) ?? 'Unknown', severity));
-          if (open) openSeverity.set(row.case_key, maxSeverity(openSeverity.get(row.case_key) ?? 'Unknown', severity));
-          // The title comes from the most severe open finding (most severe finding when none is open).
-          const rank = severityRank(severity) + (open ? 10 : 0);
-          if (row.title && rank > (titleRank.get(row.case_key) ?? -1)) {
-            titleRank.set(row.case_key, rank);
-            agg.title = row.title;
+          const openRank = row.open_rank === null ? null : Number(row.open_rank);
+          out.push({
+            key: row.case_key,
+            kind: caseKindOf(String(row.kind)),
+            vulnId: String(row.vuln_id),
+            title: knownTitles?.get(row.case_key) ?? '',
+            severity: severityOfRank(openRank ?? Number(row.any_rank)),
+            cvss: row.cvss === null ? null : Number(row.cvss),
+            openFindings: Number(row.open ?? 0),
+            totalFindings: Number(row.total),
+            firstSeen: String(row.first_seen),
+            lastSeen: String(row.last_seen),
+          });
+        }
+      }
+      // Titles the caller does not know: from the most severe open finding (most severe finding when none is open).
+      const missing = out.filter((a) => a.title === '');
+      const byKey = new Map(missing.map((a) => [a.key, a]));
+      const best = new Map<string, number>();
+      for (const part of chunks([...byKey.keys()], IN_CHUNK)) {
+        const rows = await trx.selectFrom('findings').select(['case_key', 'title', 'severity', 'state']).where('case_key', 'in', part).execute();
+        for (const row of rows) {
+          const r = severityRank(row.severity as Severity) + (row.state === 'open' ? 10 : 0);
+          if (row.title && r > (best.get(row.case_key) ?? -1)) {
+            best.set(row.case_key, r);
+            byKey.get(row.case_key)!.title = row.title;
           }
         }
       }
-      for (const agg of byKey.values()) {
-        agg.severity = openSeverity.get(agg.key) ?? anySeverity.get(agg.key) ?? 'Unknown';
-      }
-      return [...byKey.values()];
+      return out;
     },
     async saveCases(records) {
       const at = clock.now().toISOString();
@@ -530,6 +535,12 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
       };
     },
   };
+}
+
+const SEVERITY_BY_RANK: readonly Severity[] = ['Unknown', 'Low', 'Medium', 'High', 'Critical'];
+
+function severityOfRank(rank: number): Severity {
+  return SEVERITY_BY_RANK[rank] ?? 'Unknown';
 }
 
 function caseKindOf(findingKind: string): CaseKind {
