@@ -50,7 +50,8 @@ export function registerDoctorCommand(program: Command, io: CliIo, setExit: (cod
         setExit(1);
         return;
       }
-      print({ name: 'config', status: 'ok', detail: `${loaded.file} (${loaded.config.sources.length} source(s))` });
+      const { sources, notify, mirrors } = loaded.config;
+      print({ name: 'config', status: 'ok', detail: `${loaded.file} (${sources.length} source(s), ${notify.length} notifier(s), ${mirrors.length} mirror(s))` });
       const report = await runDoctor([databaseCheck(loaded), ...buildDoctorChecks(ctx, loaded)], { onResult: print });
       const failed = report.results.filter((r) => r.status === 'fail').length;
       io.stdout.write(failed === 0 ? `\n${c.green('All checks passed.')}\n` : `\n${c.red(`${failed} check(s) failed.`)}\n`);
