@@ -3,6 +3,7 @@
  * average of `perSecond` with short bursts — Notion's "average of 3 requests per second". A small
  * margin on the window absorbs network jitter so the server's own rolling count is not exceeded.
  */
+import { sleep as sleepFor } from '../../util/http.js';
 
 export interface LimiterOptions {
   perSecond: number;
@@ -17,27 +18,12 @@ export interface Limiter {
   acquire(signal?: AbortSignal): Promise<void>;
 }
 
-function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /** A rolling-window limiter: `floor(perSecond)` slots (at least 1) per `slots / perSecond` seconds. */
 export function createLimiter(options: LimiterOptions): Limiter {
   const slots = Math.max(1, Math.floor(options.perSecond));
   const windowMs = (1000 * slots) / options.perSecond + (options.marginMs ?? 25);
   const now = options.now ?? (() => performance.now());
-  const sleep = options.sleep ?? defaultSleep;
+  const sleep = options.sleep ?? sleepFor;
   const starts: number[] = [];
   let queue: Promise<void> = Promise.resolve();
 

@@ -68,3 +68,27 @@ export function total(counts: SeverityCounts): number {
 export function dateOf(iso: string): string {
   return iso.slice(0, 10);
 }
+
+/** The title line of a message: "changes" or "weekly report", and the date. */
+export function messageTitle(message: { kind: string; run?: { at: string } | null; report?: { at: string } | null }, n: { changesTitle: string; reportTitle: string }): string {
+  const at = message.run?.at ?? message.report?.at ?? '';
+  return `${message.kind === 'changes' ? n.changesTitle : n.reportTitle} · ${dateOf(at)}`;
+}
+
+/**
+ * A case key with its vulnerability id linked (to NVD for CVEs), in a channel's own text and link
+ * syntax: `machine:` + link(CVE-…), or `key (link)` when the key does not end with the id.
+ */
+export function caseKeyWithLink(
+  key: string,
+  vulnId: string,
+  url: string | null,
+  text: (value: string, max: number) => string,
+  link: (url: string, label: string, max: number) => string,
+): string {
+  const clean = cleanText(key);
+  if (!url) return text(clean, 150);
+  const vuln = vulnId.toUpperCase();
+  if (clean.toUpperCase().endsWith(vuln)) return `${text(clean.slice(0, clean.length - vuln.length), 100)}${link(url, vuln, 40)}`;
+  return `${text(clean, 100)} (${link(url, vuln, 40)})`;
+}

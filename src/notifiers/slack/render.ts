@@ -14,7 +14,7 @@ import {
 } from '../../core/notification.js';
 import { MAX_LINK_LENGTH, nvdUrl, portalUrl, safeLink, hostOf } from '../_shared/links.js';
 import { packMessages } from '../_shared/split.js';
-import { cleanText, dateOf, escapeWithin, fill, severityCountsText, total, truncate } from '../_shared/text.js';
+import { caseKeyWithLink, cleanText, escapeWithin, fill, messageTitle, severityCountsText, total, truncate } from '../_shared/text.js';
 
 /** The limits every rendered message keeps (Slack's, and ~12k characters of blocks a message). */
 export const SLACK_MESSAGE_LIMITS = {
@@ -69,20 +69,12 @@ function context(texts: string[]): KnownBlock {
 }
 
 function titleOf(message: NotificationMessage, ctx: RenderContext): string {
-  const n = ctx.messages.notify;
-  const at = message.run?.at ?? message.report?.at ?? '';
-  return `${message.kind === 'changes' ? n.changesTitle : n.reportTitle} · ${dateOf(at)}`;
+  return messageTitle(message, ctx.messages.notify);
 }
 
 /** The case key, with its CVE part linked to NVD. */
 function caseKeyText(c: CaseSnapshot): string {
-  const nvd = nvdUrl(c.vulnId);
-  const key = cleanText(c.key);
-  if (!nvd) return mrkdwn(key, 150);
-  const upperKey = key.toUpperCase();
-  const vuln = c.vulnId.toUpperCase();
-  if (upperKey.endsWith(vuln)) return `${mrkdwn(key.slice(0, key.length - vuln.length), 100)}${slackLink(nvd, vuln, 40)}`;
-  return `${mrkdwn(key, 100)} (${slackLink(nvd, vuln, 40)})`;
+  return caseKeyWithLink(c.key, c.vulnId, nvdUrl(c.vulnId), mrkdwn, slackLink);
 }
 
 function resourcesLine(c: CaseSnapshot, ctx: RenderContext, budget: number): string {

@@ -7,7 +7,7 @@
 import { EVENT_PRIORITY, type CaseSnapshot, type Notification, type NotificationMessage, type RenderContext } from '../../core/notification.js';
 import { MAX_LINK_LENGTH, hostOf, nvdUrl, portalUrl, safeLink } from '../_shared/links.js';
 import { packMessages } from '../_shared/split.js';
-import { cleanText, dateOf, escapeWithin, fill, severityCountsText, total } from '../_shared/text.js';
+import { caseKeyWithLink, cleanText, escapeWithin, fill, messageTitle, severityCountsText, total } from '../_shared/text.js';
 
 export const TEAMS_MESSAGE_LIMITS = {
   /** Whole request body. Teams documents 28 KB; we keep a margin under 28,000 bytes. */
@@ -59,18 +59,11 @@ export function cardLink(url: string, label: string, maxLabel = 120): string {
 const textBlock = (text: string, extra: Record<string, unknown> = {}): CardElement => ({ type: 'TextBlock', text, wrap: true, ...extra });
 
 function titleOf(message: NotificationMessage, ctx: RenderContext): string {
-  const n = ctx.messages.notify;
-  const at = message.run?.at ?? message.report?.at ?? '';
-  return `${message.kind === 'changes' ? n.changesTitle : n.reportTitle} · ${dateOf(at)}`;
+  return messageTitle(message, ctx.messages.notify);
 }
 
 function caseKeyText(c: CaseSnapshot): string {
-  const nvd = nvdUrl(c.vulnId);
-  const key = cleanText(c.key);
-  if (!nvd) return cardText(key, 150);
-  const vuln = c.vulnId.toUpperCase();
-  if (key.toUpperCase().endsWith(vuln)) return `${cardText(key.slice(0, key.length - vuln.length), 100)}${cardLink(nvd, vuln, 40)}`;
-  return `${cardText(key, 100)} (${cardLink(nvd, vuln, 40)})`;
+  return caseKeyWithLink(c.key, c.vulnId, nvdUrl(c.vulnId), cardText, cardLink);
 }
 
 function resourcesText(c: CaseSnapshot, ctx: RenderContext): string {
