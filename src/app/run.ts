@@ -66,6 +66,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Findings handed to the store per write (tests use small batches). */
   batchSize?: number;
+  /** Called after each batch is written (the CLI passes a heap trimmer that keeps memory flat). */
+  afterBatch?: () => void;
   /** How KEV/EPSS enrichment flags cases (default: EPSS step 0.1). */
   enrichment?: EnrichmentPolicy;
 }
@@ -242,6 +244,7 @@ async function runSource(tx: LedgerTx, source: FindingSource, ctx: SourceRunCont
         pending = [];
         await applyBatch(tx, source.name, batch, { at, seen, counts, touched, minSeverity: options.minSeverity, titles, openSeen });
         progress({ source: source.name, phase: 'ledger', rows: counts.rows });
+        options.afterBatch?.();
       };
       let result: IteratorResult<Awaited<ReturnType<typeof generator.next>>['value'], SourceResult>;
       for (;;) {

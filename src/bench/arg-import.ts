@@ -10,6 +10,7 @@ import { AzureResourceGraphConfig } from '../sources/azure-resource-graph/config
 import { createSource } from '../sources/registry.js';
 import { openSqliteLedger } from '../store/sqlite.js';
 import { nullLogger } from '../util/logger.js';
+import { createHeapTrimmer } from '../util/heap.js';
 
 const [endpoint, dbFile, subscription] = [process.argv[2]!, process.argv[3]!, process.argv[4]!];
 const started = performance.now();
@@ -17,7 +18,7 @@ const cpu0 = process.cpuUsage();
 const { store } = await openSqliteLedger(dbFile, { clock: systemClock, log: nullLogger });
 const config = AzureResourceGraphConfig.parse({ type: 'azure-resource-graph', name: 'bench-arg', endpoint, auth: 'access-token', scope: { subscriptions: [subscription] } });
 const source = createSource(config, { baseDir: process.cwd(), env: process.env });
-const report = await runLedger(store, [source], { minSeverity: 'Low', sla: DEFAULT_SLA, clock: systemClock, log: nullLogger });
+const report = await runLedger(store, [source], { minSeverity: 'Low', sla: DEFAULT_SLA, clock: systemClock, log: nullLogger, afterBatch: createHeapTrimmer() });
 await store.close();
 const ms = performance.now() - started;
 const cpu = process.cpuUsage(cpu0);

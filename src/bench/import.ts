@@ -8,6 +8,7 @@ import { systemClock } from '../core/clock.js';
 import { DEFAULT_SLA } from '../core/sla.js';
 import { createSource } from '../sources/registry.js';
 import { openSqliteLedger } from '../store/sqlite.js';
+import { createHeapTrimmer } from '../util/heap.js';
 import { nullLogger } from '../util/logger.js';
 
 const [dir, dbFile] = [process.argv[2]!, process.argv[3]!];
@@ -29,7 +30,7 @@ const started = performance.now();
 const cpu0 = process.cpuUsage();
 const { store } = await openSqliteLedger(dbFile, { clock: systemClock, log: nullLogger });
 const source = createSource({ type: 'defender-file', name: 'bench', path: dir } as never, { baseDir: process.cwd(), env: process.env });
-const report = await runLedger(store, [source], { minSeverity: 'Low', sla: DEFAULT_SLA, clock: systemClock, log: nullLogger });
+const report = await runLedger(store, [source], { minSeverity: 'Low', sla: DEFAULT_SLA, clock: systemClock, log: nullLogger, afterBatch: createHeapTrimmer() });
 await store.close();
 const ms = performance.now() - started;
 const cpu = process.cpuUsage(cpu0);

@@ -16,6 +16,7 @@ import { RESPONSE_REQUIRED, TRIAGE_STATUSES, type ResponseRequired, type TriageE
 import { ConfigError } from '../config/load.js';
 import { MigrationError } from '../store/migrate.js';
 import { StoreOpenError } from '../store/sqlite.js';
+import { createHeapTrimmer } from '../util/heap.js';
 import { redact } from '../util/logger.js';
 import {
   actorName,
@@ -155,6 +156,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
             log: ctx.log,
             progress: progress.update,
             outboxPlanners: buildOutboxPlanners(ctx, loaded),
+            afterBatch: createHeapTrimmer(),
           });
         } finally {
           progress.done();

@@ -1,0 +1,17 @@
+import v8 from 'node:v8';
+import { describe, expect, it } from 'vitest';
+import { createHeapTrimmer } from './heap.js';
+
+describe('createHeapTrimmer', () => {
+  it('collects garbage once the heap is over the bound, and not below it', () => {
+    let garbage: string[] | null = Array.from({ length: 200_000 }, (_, i) => `row ${i} ${'x'.repeat(100)}`);
+    expect(garbage.length).toBe(200_000);
+    garbage = null;
+    const before = v8.getHeapStatistics().used_heap_size;
+    createHeapTrimmer(Number.MAX_SAFE_INTEGER)(); // under the bound: no collection
+    const untouched = v8.getHeapStatistics().used_heap_size;
+    expect(untouched).toBeGreaterThan(before - 5_000_000);
+    createHeapTrimmer(0)(); // over the bound: a full collection frees the ~25 MB of strings
+    expect(v8.getHeapStatistics().used_heap_size).toBeLessThan(untouched - 15_000_000);
+  });
+});
