@@ -587,3 +587,29 @@ export function exploitOf(
   if (publicExploit === undefined && verified === undefined && inExploitKit === undefined) return null;
   return { publicExploit: publicExploit ?? false, verified: verified ?? false, inExploitKit: inExploitKit ?? false };
 }
+
+/**
+ * The asset of a registry image, the same in both models: the repository (`host/repo`, lower-cased)
+ * is what a person fixes; digests and tags are attributes, so a rebuilt image keeps its identity.
+ */
+export function registryImageAsset(
+  row: DefenderRow,
+  image: { host: string; repo: string; digest: string; tags: string[]; registry: ArmMatch | null; registryId: string },
+): Asset {
+  const repository = `${image.host}/${image.repo}`;
+  return {
+    kind: 'registryImage',
+    assetKey: repository.toLowerCase(),
+    resource: resourceRef(
+      row,
+      image.registryId,
+      image.registry?.name || image.host,
+      image.registry !== null ? 'microsoft.containerregistry/registries' : armTypeOf(image.registryId),
+    ),
+    repository,
+    digests: image.digest === '' ? [] : [short(image.digest)],
+    tags: image.tags,
+    database: null,
+    server: null,
+  };
+}

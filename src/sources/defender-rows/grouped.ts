@@ -26,6 +26,7 @@ import {
   oneLine,
   rateSeverity,
   resourceIdOfRow,
+  registryImageAsset,
   resourceRef,
   short,
   shortOrNull,
@@ -190,23 +191,8 @@ function registryAsset(ctx: RowContext, ad: Rec, rd: Rec, flavour: Flavour): Ass
   if (repo === '') return 'additionalData repositoryName missing';
   if (host === '' && registry !== null) host = acrHost(registry.name);
   if (host === '') return 'additionalData registryHost missing';
-  const repository = `${host}/${repo}`;
   const registryId = registry?.id || resourceIdOfRow(row.id);
-  return {
-    kind: 'registryImage',
-    assetKey: repository.toLowerCase(),
-    resource: resourceRef(
-      row,
-      registryId,
-      registry?.name || host,
-      registry !== null ? 'microsoft.containerregistry/registries' : armTypeOf(registryId),
-    ),
-    repository,
-    digests: digest === '' ? [] : [short(digest)],
-    tags,
-    database: null,
-    server: null,
-  };
+  return registryImageAsset(row, { host, repo, digest, tags, registry, registryId });
 }
 
 function containerAsset(ctx: RowContext, ad: Rec, rd: Rec, flavour: Flavour): Asset | string {

@@ -26,6 +26,7 @@ import {
   parseImageRef,
   rateSeverity,
   resourceIdOfRow,
+  registryImageAsset,
   resourceRef,
   short,
   shortOrNull,
@@ -157,26 +158,11 @@ function registryAsset(ctx: RowContext, props: Props, rd: Rec): Asset | string {
   const host =
     asText(pick(details, 'RegistryHost')) || image?.host || (registry !== null ? acrHost(registry.name) : '');
   if (host === '') return 'resourceAdditionalData.RepositoryDetails.RegistryHost missing';
-  const repository = `${host}/${repo}`;
   const digest = asText(pick(rad, 'Digest')) || image?.digest || digestIn(rdId) || digestIn(row.id);
   const tags = stringList(pick(rad, 'Tags')).list.map((tag) => short(tag));
   if (image !== null && image.tag !== '' && !tags.includes(image.tag)) tags.push(short(image.tag));
   const registryId = registry?.id || beforeEntity(row.id) || resourceIdOfRow(row.id);
-  return {
-    kind: 'registryImage',
-    assetKey: repository.toLowerCase(),
-    resource: resourceRef(
-      row,
-      registryId,
-      registry?.name || host,
-      registry !== null ? 'microsoft.containerregistry/registries' : armTypeOf(registryId),
-    ),
-    repository,
-    digests: digest === '' ? [] : [short(digest)],
-    tags,
-    database: null,
-    server: null,
-  };
+  return registryImageAsset(row, { host, repo, digest, tags, registry, registryId });
 }
 
 function containerAsset(ctx: RowContext, props: Props, rd: Rec): Asset | string {
