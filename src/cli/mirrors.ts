@@ -1,14 +1,15 @@
 /**
  * Composition of mirrors for the CLI (issue 6): builds the configured mirrors, syncs them (after
- * `run`, and for `vulnledger notion sync`), prints what each sync did, and contributes `doctor`
- * checks. A mirror that fails never undoes the ledger run: it is reported and retried next time.
+ * `run`, and for `vulnledger notion sync`) and prints what each sync did. Their `doctor` checks are
+ * composed in cli/context.ts. A mirror that fails never undoes the ledger run: it is reported and
+ * retried next time.
  */
 import os from 'node:os';
 import { syncMirror, type LockHolder, type MirrorSyncReport } from '../app/mirror.js';
 import type { Mirror } from '../core/mirror.js';
-import type { DoctorCheck, LedgerStore } from '../core/ports.js';
+import type { LedgerStore } from '../core/ports.js';
 import type { LoadedConfig } from '../config/load.js';
-import { createMirror, mirrorChecks } from '../mirrors/registry.js';
+import { createMirror } from '../mirrors/registry.js';
 import { redact } from '../util/logger.js';
 import type { CliContext } from './context.js';
 import { createProgress } from './progress.js';
@@ -18,11 +19,6 @@ import type { Colors } from './text.js';
 export function buildMirrors(ctx: CliContext, loaded: LoadedConfig, only?: string): Mirror[] {
   const configs = loaded.config.mirrors.filter((m) => only === undefined || (m.name ?? m.type) === only);
   return configs.map((m) => createMirror(m, { log: ctx.log, clock: ctx.clock }));
-}
-
-/** `doctor` checks of every configured mirror (no writes). */
-export function buildMirrorChecks(ctx: CliContext, loaded: LoadedConfig): DoctorCheck[] {
-  return loaded.config.mirrors.flatMap((m) => mirrorChecks(m, { log: ctx.log, clock: ctx.clock }));
 }
 
 const HOST = os.hostname();

@@ -23,10 +23,3 @@ export function addDays(date: string, days: number): string {
   const base = new Date(date.length === 10 ? `${date}T00:00:00Z` : date);
   return isoDate(new Date(base.getTime() + days * DAY_MS));
 }
-
-/** Whole days from `from` to `to` (both `YYYY-MM-DD`); negative when `to` is earlier. */
-export function daysBetween(from: string, to: string): number {
-  const a = Date.parse(`${from.slice(0, 10)}T00:00:00Z`);
-  const b = Date.parse(`${to.slice(0, 10)}T00:00:00Z`);
-  return Math.round((b - a) / DAY_MS);
-}

@@ -56,14 +56,6 @@ export function caseKeyFor(kind: FindingKind, vulnId: string, server: string | n
   }
 }
 
-/** The case kind encoded in a case key. */
-export function caseKindOfKey(caseKey: string): CaseKind {
-  if (caseKey.startsWith('machine:')) return 'machine';
-  if (caseKey.startsWith('sql:')) return 'sql';
-  if (caseKey.startsWith('advisory:')) return 'advisory';
-  return 'container';
-}
-
 const CVE_RE = /\bCVE-\d{4}-\d{4,19}\b/gi;
 
 /** Every distinct CVE id in a text, upper-cased, in order of appearance. */

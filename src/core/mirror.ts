@@ -44,10 +44,6 @@ export type HumanField = 'status' | 'responseRequired' | 'owner' | 'dueDate' | '
 /** Human-owned fields in the order edits are applied (an expiry before the status that needs it). */
 export const HUMAN_FIELDS: readonly HumanField[] = ['acceptedUntil', 'dueDate', 'respondedAt', 'owner', 'justification', 'responseRequired', 'status', 'evidence'];
 
-export function isHumanField(field: MirrorField): field is HumanField {
-  return (HUMAN_FIELDS as readonly string[]).includes(field);
-}
-
 /** The ledger's history field name of a human-owned mirror field (`triage.status`, …). */
 export function historyFieldOf(field: HumanField): string {
   return `triage.${field}`;

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isCveId } from '../../core/identity.js';
-import { evidenceEdit, evidenceText, type FieldValues, type HumanField, type MirrorCase, type MirrorField, type ParsedField } from '../../core/mirror.js';
+import { evidenceEdit, evidenceText, type FieldValues, type HumanField, type MirrorCase, type ParsedField } from '../../core/mirror.js';
 import { severityRank } from '../../core/severity.js';
 import type { Triage, TriageEdit } from '../../core/triage.js';
 import type { StoredFinding } from '../../core/finding.js';
@@ -228,11 +228,6 @@ export function readValues(properties: Record<string, PageProperty>, naming: Nam
     out[spec.field] = text;
   }
   return out;
-}
-
-/** Which of our fields `field` is in the property-name map (for messages). */
-export function fieldLabel(field: MirrorField, naming: Naming): string {
-  return field === 'title' ? 'title' : naming.names[field];
 }
 
 function labelsOf(field: HumanField, language: Language): string {

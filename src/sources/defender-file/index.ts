@@ -49,13 +49,14 @@ async function* collect(name: string, pattern: string, baseDir: string, ctx: Sou
   if (files.length === 0) {
     throw new Error(`no export files match "${pattern}" (relative to ${baseDir}); check the source's path. Nothing was resolved.`);
   }
-  const totalBytes = files.reduce((sum, f) => sum + statSync(f).size, 0);
+  const sizes = files.map((f) => statSync(f).size);
+  const totalBytes = sizes.reduce((sum, n) => sum + n, 0);
   let doneBytes = 0;
   const notes: string[] = [];
   let pagedFiles = 0;
   const truncatedFiles: string[] = [];
 
-  for (const file of files) {
+  for (const [index, file] of files.entries()) {
     ctx.log.debug('reading export', { file });
     const rows = readJsonRows(file, {
       signal: ctx.signal,
@@ -79,7 +80,7 @@ async function* collect(name: string, pattern: string, baseDir: string, ctx: Sou
       batch.models = models;
       yield batch;
     }
-    doneBytes += statSync(file).size;
+    doneBytes += sizes[index]!;
   }
 
   let coverage: Coverage = { complete: true };

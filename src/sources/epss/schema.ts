@@ -27,7 +27,6 @@ export const epssRowSchema = z.object({
   date: z.string().trim().pipe(z.iso.date('not a calendar date (YYYY-MM-DD)')),
 });
 
-export type EpssRow = z.infer<typeof epssRowSchema>;
 
 const PLAIN_CVE_RE = /^CVE-\d{4}-\d{4,19}$/;
 const PLAIN_PROBABILITY_RE = /^(?:0(?:\.\d+)?|1(?:\.0+)?|0?\.\d+)$/;

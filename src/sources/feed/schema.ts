@@ -12,7 +12,6 @@ export const feedFiltersSchema = z.object({
   exclude: z.array(z.string().trim()).default([]).transform((list) => list.filter((k) => k !== '')),
 });
 
-export type FeedFiltersConfig = z.infer<typeof feedFiltersSchema>;
 
 /** Names accepted by `preset:`; keep in step with FEED_PRESETS in parse.ts. */
 export const feedPresetNameSchema = z.enum(['msrc', 'jvn', 'jvndb']);
