@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import local from './eslint-rules/layers.js';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench-data/**', '**/__fixtures__/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench-data/**', '.scratch/**', '**/__fixtures__/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

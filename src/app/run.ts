@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { planCaseUpdate, SYSTEM_ACTOR, type CaseRecord, type LedgerEvent } from '../core/case.js';
 import { addDays, isoDate, type Clock } from '../core/clock.js';
-import type { Finding, StoredFinding } from '../core/finding.js';
+import type { Finding, FindingLifecycle, StoredFinding } from '../core/finding.js';
 import {
   classifyFinding,
   failedCoverage,
@@ -21,6 +21,7 @@ import type {
   LedgerStore,
   LedgerTx,
   Logger,
+  NewFinding,
   OutboxEntry,
   ProgressUpdate,
   RunRecord,
@@ -236,13 +237,18 @@ async function runSource(tx: LedgerTx, source: FindingSource, ctx: SourceRunCont
       const ledger = { openCveIds: () => tx.enrichment.openCveIds() };
       // Open before this run: when every one of them is seen again, nothing can resolve.
       const openBefore = await tx.countOpenFindings(source.name);
+      // Nothing stored for this source yet (a first import): only this run's own repeats need looking up.
+      const firstImport = !(await tx.hasFindings(source.name));
       const generator = source.collect({ clock: options.clock, log, signal, progress, state: tx.sourceState(source.name), cache: tx.cache, ledger });
       let pending: Finding[] = [];
+      let pendingHashes: Array<string | undefined> = [];
       const flush = async (): Promise<void> => {
         if (pending.length === 0) return;
         const batch = pending;
+        const hashes = pendingHashes;
         pending = [];
-        await applyBatch(tx, source.name, batch, { at, seen, counts, touched, minSeverity: options.minSeverity, titles, openSeen });
+        pendingHashes = [];
+        await applyBatch(tx, source.name, batch, hashes, { at, seen, counts, touched, minSeverity: options.minSeverity, titles, openSeen, firstImport });
         progress({ source: source.name, phase: 'ledger', rows: counts.rows });
         options.afterBatch?.();
       };
@@ -264,7 +270,10 @@ async function runSource(tx: LedgerTx, source: FindingSource, ctx: SourceRunCont
         if (batch.advisories?.length) {
           await applyAdvisories(tx, batch.advisories, { runId, now: options.clock.now(), source: source.name, counts, events: sourceEvents });
         }
-        pending.push(...batch.findings);
+        for (let i = 0; i < batch.findings.length; i++) {
+          pending.push(batch.findings[i]!);
+          pendingHashes.push(batch.contentHashes?.[i]);
+        }
         if (pending.length >= batchSize) await flush();
       }
       await flush();
@@ -341,21 +350,33 @@ interface BatchContext {
   titles: Map<string, { title: string; rank: number }>;
   /** How many findings that were open before the run have been seen. */
   openSeen: { count: number };
+  /** The source had no stored findings before this run: look up only fingerprints this run already wrote. */
+  firstImport: boolean;
 }
 
 /** Applies one batch of fresh findings: insert new, update changed/reopened, skip unchanged. */
-async function applyBatch(tx: LedgerTx, source: string, batch: readonly Finding[], ctx: BatchContext): Promise<void> {
+async function applyBatch(tx: LedgerTx, source: string, batch: readonly Finding[], hashes: ReadonlyArray<string | undefined>, ctx: BatchContext): Promise<void> {
   // Merge duplicates within the batch first (same CVE on the same asset reported twice).
   const fresh = new Map<string, Finding>();
-  for (const f of batch) {
+  const freshHashes = new Map<string, string>();
+  for (let i = 0; i < batch.length; i++) {
+    const f = batch[i]!;
     const prev = fresh.get(f.fingerprint);
-    fresh.set(f.fingerprint, prev ? mergeFindings(prev, f) : f);
+    if (prev) {
+      fresh.set(f.fingerprint, mergeFindings(prev, f));
+      freshHashes.delete(f.fingerprint);
+    } else {
+      fresh.set(f.fingerprint, f);
+      const hash = hashes[i];
+      if (hash !== undefined) freshHashes.set(f.fingerprint, hash);
+    }
   }
-  const stored = await tx.getFindingLifecycles(source, [...fresh.keys()]);
+  const lookUp = ctx.firstImport ? [...fresh.keys()].filter((fp) => ctx.seen.has(fp)) : [...fresh.keys()];
+  const stored = lookUp.length > 0 ? await tx.getFindingLifecycles(source, lookUp) : new Map<string, FindingLifecycle>();
   // Reported again later in the same run (rare): merge into the full row this run already wrote.
   const repeated = [...fresh.keys()].filter((fp) => ctx.seen.has(fp) && stored.has(fp));
   const written = repeated.length > 0 ? await tx.getFindings(source, repeated) : new Map<string, StoredFinding>();
-  const inserts: StoredFinding[] = [];
+  const inserts: NewFinding[] = [];
   const updates: StoredFinding[] = [];
 
   for (const [fp, f] of fresh) {
@@ -376,7 +397,7 @@ async function applyBatch(tx: LedgerTx, source: string, batch: readonly Finding[
     ctx.seen.add(fp);
     if (before?.state === 'open') ctx.openSeen.count++;
     ctx.counts.findings++;
-    const hash = findingContentHash(f);
+    const hash = freshHashes.get(fp) ?? findingContentHash(f);
     const cls = classifyFinding(before, f, hash);
     if (cls.status !== 'unchanged' && f.title) {
       const rank = severityRank(f.severity);
@@ -386,16 +407,7 @@ async function applyBatch(tx: LedgerTx, source: string, batch: readonly Finding[
     switch (cls.status) {
       case 'new':
         ctx.counts.new++;
-        inserts.push({
-          ...f,
-          source,
-          state: 'open',
-          firstSeen: ctx.at,
-          lastSeen: ctx.at,
-          resolvedAt: null,
-          reopenedAt: null,
-          contentHash: hash,
-        });
+        inserts.push({ finding: f, contentHash: hash });
         ctx.touched.add(f.caseKey);
         break;
       case 'reopened':
@@ -415,7 +427,7 @@ async function applyBatch(tx: LedgerTx, source: string, batch: readonly Finding[
         break;
     }
   }
-  if (inserts.length > 0) await tx.insertFindings(source, inserts);
+  if (inserts.length > 0) await tx.insertNewFindings(source, ctx.at, inserts);
   if (updates.length > 0) await tx.updateFindings(source, updates);
 }
 

@@ -82,12 +82,14 @@ export async function generateExport(dir: string, findings: number, rowsPerFile 
     const cves = [];
     for (let i = 0; i < cveCount; i++) {
       const cveNo = 10000 + Math.floor(rand() * 8000);
+      // A CVE's text, score and severity are the CVE's own: the same in every row that lists it.
+      const cveRand = prng(cveNo);
       cves.push({
         CveId: `CVE-2025-${cveNo}`,
-        Description: sentence(rand, 38),
-        ExtendedDescription: { Summary: sentence(rand, 8), Impact: '' },
-        Cvss: [{ Key: '3', Value: { Base: Math.round(rand() * 100) / 10, CvssVectorString: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' } }],
-        Severity: SEVERITIES[Math.floor(rand() * SEVERITIES.length)],
+        Description: sentence(cveRand, 38),
+        ExtendedDescription: { Summary: sentence(cveRand, 8), Impact: '' },
+        Cvss: [{ Key: '3', Value: { Base: Math.round(cveRand() * 100) / 10, CvssVectorString: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' } }],
+        Severity: SEVERITIES[Math.floor(cveRand() * SEVERITIES.length)],
         PublishedDate: '2025-06-01T00:00:00.0000000Z',
         FixStatus: 'FixAvailable',
         FixedVersion: '2.0.1',

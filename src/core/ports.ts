@@ -61,6 +61,11 @@ export interface SourceBatch {
   /** Raw rows read for this batch (one row may hold several findings); defaults to findings + skipped. */
   rows?: number;
   findings: Finding[];
+  /**
+   * `findingContentHash` of each finding, same order, when the source computed them (the export
+   * reader thread does, off the main thread); the ledger computes any that are missing.
+   */
+  contentHashes?: string[];
   skipped: SkipRecord[];
   /** Rows per Defender model in this batch (for the run record). */
   models?: Partial<Record<DefenderModel, number>>;
@@ -245,6 +250,12 @@ export interface CaseFilter extends EnrichmentFilter {
   keys?: string[];
 }
 
+/** A finding the ledger has not seen before, with its content hash (see `findingContentHash`). */
+export interface NewFinding {
+  finding: Finding;
+  contentHash: string;
+}
+
 /** Write side used inside one run's transaction. */
 export interface LedgerTx extends LedgerReader {
   /** Runs `fn` in a savepoint; a throw rolls back only what `fn` wrote. */
@@ -252,8 +263,11 @@ export interface LedgerTx extends LedgerReader {
   getFindings(source: string, fingerprints: readonly string[]): Promise<Map<string, StoredFinding>>;
   /** The lifecycle columns only (cheap): what classifying a fresh report needs. */
   getFindingLifecycles(source: string, fingerprints: readonly string[]): Promise<Map<string, FindingLifecycle>>;
-  insertFindings(source: string, rows: readonly StoredFinding[]): Promise<void>;
+  /** Records findings first reported in this run: open, first and last seen `at`. */
+  insertNewFindings(source: string, at: string, items: readonly NewFinding[]): Promise<void>;
   updateFindings(source: string, rows: readonly StoredFinding[]): Promise<void>;
+  /** Whether the ledger holds any finding of a source, open or resolved (none: a first import needs no look-ups). */
+  hasFindings(source: string): Promise<boolean>;
   /** How many findings of a source are open. */
   countOpenFindings(source: string): Promise<number>;
   /** Open findings of a source, streamed (the resolution pass). */

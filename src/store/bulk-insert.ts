@@ -1,30 +1,41 @@
 /**
- * Multi-row INSERTs through Kysely without recompiling the same statement for every chunk: the
+ * Bulk INSERTs through Kysely without recompiling the same statement for every chunk: the
  * statement for (table, columns, row count) is compiled once by Kysely's query compiler (so each
  * dialect writes its own SQL and placeholders), then executed with each chunk's parameters.
- * Together with the statement cache of sqlite.ts this keeps a 100k-finding import close to the
- * cost of SQLite itself.
+ *
+ * How a compiled statement is executed many times is a dialect role (`StatementRunner`): SQLite
+ * runs one prepared single-row statement in a loop, which costs about half of multi-row VALUES
+ * there; without a runner, rows go in multi-row statements of `chunkSize` through Kysely.
  */
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Database } from './database.js';
 
 type Row = object;
 
+/**
+ * Executes one compiled statement once per parameter list, on the connection (and so inside the
+ * transaction) Kysely is using. Provided by the dialect wiring (sqlite.ts).
+ */
+export interface StatementRunner {
+  runMany(sql: string, parameterLists: readonly (readonly unknown[])[]): void;
+}
+
 /** Compiled SQL per table, column list and row count. */
 export class InsertCache {
   readonly #sql = new Map<string, string>();
 
-  sqlFor(db: Kysely<Database>, table: keyof Database, columns: readonly string[], rows: readonly Row[]): string {
-    const key = `${table}|${rows.length}|${columns.join(',')}`;
+  sqlFor(db: Kysely<Database>, table: keyof Database, columns: readonly string[], rowCount: number): string {
+    const key = `${table}|${rowCount}|${columns.join(',')}`;
     let sql = this.#sql.get(key);
     if (sql === undefined) {
+      const row = Object.fromEntries(columns.map((c) => [c, null]));
       const compiled = db
         .insertInto(table)
-        .values(rows as never)
+        .values(Array.from({ length: rowCount }, () => row) as never)
         .compile();
       sql = compiled.sql;
-      if (compiled.parameters.length !== rows.length * columns.length) {
-        throw new Error(`bulk insert into ${table}: expected ${rows.length * columns.length} parameters, Kysely compiled ${compiled.parameters.length}`);
+      if (compiled.parameters.length !== rowCount * columns.length) {
+        throw new Error(`bulk insert into ${table}: expected ${rowCount * columns.length} parameters, Kysely compiled ${compiled.parameters.length}`);
       }
       this.#sql.set(key, sql);
     }
@@ -32,27 +43,40 @@ export class InsertCache {
   }
 }
 
+/** Where bulk inserts go: the Kysely handle (transaction), its compiled-SQL cache and the dialect's runner, if any. */
+export interface BulkTarget {
+  db: Kysely<Database>;
+  cache: InsertCache;
+  runner?: StatementRunner | undefined;
+}
+
 /**
- * Inserts rows (all with the same keys, in the same order) in chunks of `chunkSize`. Values must
- * be primitives or null (JSON columns are strings already).
+ * Inserts parameter lists (each in `columns` order; values primitives or null, JSON columns
+ * already strings): through the runner when the dialect has one, else in multi-row chunks.
  */
-export async function bulkInsert(
-  db: Kysely<Database>,
-  cache: InsertCache,
+export async function insertTuples(
+  target: BulkTarget,
   table: keyof Database,
-  rows: readonly Row[],
+  columns: readonly string[],
+  tuples: readonly (readonly unknown[])[],
   chunkSize: number,
 ): Promise<void> {
+  if (tuples.length === 0) return;
+  if (target.runner) {
+    target.runner.runMany(target.cache.sqlFor(target.db, table, columns, 1), tuples);
+    return;
+  }
+  for (let i = 0; i < tuples.length; i += chunkSize) {
+    const part = tuples.slice(i, i + chunkSize);
+    const sql = target.cache.sqlFor(target.db, table, columns, part.length);
+    await target.db.executeQuery(CompiledQuery.raw(sql, part.flat()));
+  }
+}
+
+/** Inserts rows (all with the same keys, in the same order); see `insertTuples`. */
+export async function bulkInsert(target: BulkTarget, table: keyof Database, rows: readonly Row[], chunkSize: number): Promise<void> {
   if (rows.length === 0) return;
   const columns = Object.keys(rows[0]!);
-  for (let i = 0; i < rows.length; i += chunkSize) {
-    const part = rows.slice(i, i + chunkSize);
-    const sql = cache.sqlFor(db, table, columns, part);
-    const parameters: unknown[] = new Array(part.length * columns.length);
-    let p = 0;
-    for (const row of part) {
-      for (const column of columns) parameters[p++] = (row as Record<string, unknown>)[column] ?? null;
-    }
-    await db.executeQuery(CompiledQuery.raw(sql, parameters));
-  }
+  const tuples = rows.map((row) => columns.map((column) => (row as Record<string, unknown>)[column] ?? null));
+  await insertTuples(target, table, columns, tuples, chunkSize);
 }

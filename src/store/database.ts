@@ -16,12 +16,8 @@ export interface FindingsTable {
   severity: string;
   severity_source: string;
   cvss: number | null;
-  title: string;
-  description: string;
-  impact: string;
-  remediation: string;
-  references_json: string;
-  published_at: string | null;
+  /** The vulnerability's text, shared by every finding of it: `finding_texts.id`. */
+  text_id: string;
   detected_at: string | null;
   resource_id: string;
   resource_name: string;
@@ -46,6 +42,17 @@ export interface FindingsTable {
   resolved_at: string | null;
   reopened_at: string | null;
   content_hash: string;
+}
+
+/** A vulnerability's text, stored once however many findings have it; `id` is a hash of the text. */
+export interface FindingTextsTable {
+  id: string;
+  title: string;
+  description: string;
+  impact: string;
+  remediation: string;
+  references_json: string;
+  published_at: string | null;
 }
 
 export interface CasesTable {
@@ -166,6 +173,7 @@ export interface CacheTable {
 /** Every table of the ledger. Later migrations add their tables here. */
 export interface Database {
   findings: FindingsTable;
+  finding_texts: FindingTextsTable;
   cases: CasesTable;
   triage: TriageTable;
   evidence: EvidenceTable;

@@ -5,7 +5,7 @@
  */
 import { sql, type ControlledTransaction, type Kysely } from 'kysely';
 import type { CaseAggregate, CaseRecord, LedgerEvent } from '../core/case.js';
-import type { FindingLifecycle, StoredFinding } from '../core/finding.js';
+import type { Finding, FindingLifecycle, StoredFinding } from '../core/finding.js';
 import type { Clock } from '../core/clock.js';
 import type { CaseKind } from '../core/identity.js';
 import type { OpenFindingRef } from '../core/lifecycle.js';
@@ -24,15 +24,20 @@ import type {
 import { SEVERITY_THRESHOLDS, severityRank, type Severity } from '../core/severity.js';
 import { isOverdue } from '../core/sla.js';
 import type { Evidence } from '../core/triage.js';
-import { bulkInsert, InsertCache } from './bulk-insert.js';
+import { bulkInsert, InsertCache, insertTuples, type BulkTarget, type StatementRunner } from './bulk-insert.js';
 import { makeAdvisoryReader, makeAdvisoryWriter } from './advisory-store.js';
-import type { Database, FindingsTable } from './database.js';
+import type { Database, FindingTextsTable } from './database.js';
 import { attachEnrichment, makeEnrichmentWriter } from './enrichment-store.js';
+import { findingTextKey, textIdOfKey } from './finding-texts.js';
 import { createOutboxStore } from './outbox-store.js';
 import { createMirrorStateTx } from './mirror-store.js';
 import {
   caseToRows,
+  FINDING_COLUMNS,
+  findingText,
+  findingTextRow,
   findingToRow,
+  findingTuple,
   rowsToCase,
   rowToEvidence,
   rowToFinding,
@@ -162,7 +167,7 @@ function makeReader(db: Kysely<Database>): LedgerReader {
       return rows.map((r) => r.key);
     },
     async findingsOfCase(key) {
-      const rows = await db.selectFrom('findings').selectAll().where('case_key', '=', key).orderBy('asset_key').orderBy('source').execute();
+      const rows = await selectFindings(db).where('findings.case_key', '=', key).orderBy('findings.asset_key').orderBy('findings.source').execute();
       return rows.map(rowToFinding);
     },
     async relatedCases(key) {
@@ -230,9 +235,49 @@ function makeReader(db: Kysely<Database>): LedgerReader {
   };
 }
 
-function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: InsertCache): LedgerTx {
+const TEXT_COLUMNS = ['id', 'title', 'description', 'impact', 'remediation', 'references_json', 'published_at'] as const;
+
+/** Findings joined with their text: every read of whole findings goes through this. */
+function selectFindings(db: Kysely<Database>) {
+  return db
+    .selectFrom('findings')
+    .innerJoin('finding_texts', 'finding_texts.id', 'findings.text_id')
+    .selectAll('findings')
+    .select(['finding_texts.title', 'finding_texts.description', 'finding_texts.impact', 'finding_texts.remediation', 'finding_texts.references_json', 'finding_texts.published_at']);
+}
+
+function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: InsertCache, runner: StatementRunner | undefined): LedgerTx {
   const reader = makeReader(trx);
+  const target: BulkTarget = { db: trx, cache: inserts, runner };
   let savepointSeq = 0;
+  // Texts written in this transaction, by their content (so each is hashed and inserted once);
+  // cleared when a savepoint rolls back.
+  const textsWritten = new Map<string, string>();
+  /** The text id of a finding; a text not yet written in this transaction is appended to `pending`. */
+  const textIdOf = (f: Finding, pending: FindingTextsTable[]): string => {
+    const text = findingText(f);
+    const key = findingTextKey(text);
+    const known = textsWritten.get(key);
+    if (known !== undefined) return known;
+    const id = textIdOfKey(key);
+    textsWritten.set(key, id);
+    pending.push(findingTextRow(id, text));
+    return id;
+  };
+  let textSql: string | null = null;
+  const writeTexts = async (texts: readonly FindingTextsTable[]): Promise<void> => {
+    if (texts.length === 0) return;
+    if (!runner) {
+      for (const t of texts) await trx.insertInto('finding_texts').values(t).onConflict((oc) => oc.column('id').doNothing()).execute();
+      return;
+    }
+    textSql ??= trx
+      .insertInto('finding_texts')
+      .values(texts[0]!)
+      .onConflict((oc) => oc.column('id').doNothing())
+      .compile().sql;
+    runner.runMany(textSql, texts.map((t) => TEXT_COLUMNS.map((c) => t[c])));
+  };
   return {
     ...reader,
     async savepoint(name, fn) {
@@ -244,13 +289,14 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
         return result;
       } catch (error) {
         await sp.rollbackToSavepoint(id).execute();
+        textsWritten.clear();
         throw error;
       }
     },
     async getFindings(source, fingerprints) {
       const out = new Map<string, StoredFinding>();
       for (const part of chunks(fingerprints, IN_CHUNK)) {
-        const rows = await trx.selectFrom('findings').selectAll().where('source', '=', source).where('fingerprint', 'in', part).execute();
+        const rows = await selectFindings(trx).where('findings.source', '=', source).where('findings.fingerprint', 'in', part).execute();
         for (const row of rows) out.set(row.fingerprint, rowToFinding(row));
       }
       return out;
@@ -281,14 +327,28 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
       }
       return out;
     },
-    async insertFindings(source, rows) {
-      await bulkInsert(trx, inserts, 'findings', rows.map((f) => findingToRow(source, f)), FINDINGS_CHUNK);
+    async insertNewFindings(source, at, items) {
+      const tuples: unknown[][] = new Array(items.length);
+      const texts: FindingTextsTable[] = [];
+      for (let i = 0; i < items.length; i++) {
+        const { finding, contentHash } = items[i]!;
+        tuples[i] = findingTuple(source, finding, { state: 'open', firstSeen: at, lastSeen: at, resolvedAt: null, reopenedAt: null, contentHash }, textIdOf(finding, texts));
+      }
+      await writeTexts(texts);
+      await insertTuples(target, 'findings', FINDING_COLUMNS, tuples, FINDINGS_CHUNK);
     },
     async updateFindings(source, rows) {
       for (const f of rows) {
-        const { source: _s, fingerprint: _f, ...values }: FindingsTable = findingToRow(source, f);
+        const texts: FindingTextsTable[] = [];
+        const textId = textIdOf(f, texts);
+        await writeTexts(texts);
+        const { source: _s, fingerprint: _f, ...values } = findingToRow(source, f, f, textId);
         await trx.updateTable('findings').set(values).where('source', '=', source).where('fingerprint', '=', f.fingerprint).execute();
       }
+    },
+    async hasFindings(source) {
+      const row = await trx.selectFrom('findings').select('fingerprint').where('source', '=', source).limit(1).executeTakeFirst();
+      return row !== undefined;
     },
     async countOpenFindings(source) {
       const row = await trx
@@ -383,7 +443,12 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
       const byKey = new Map(missing.map((a) => [a.key, a]));
       const best = new Map<string, number>();
       for (const part of chunks([...byKey.keys()], IN_CHUNK)) {
-        const rows = await trx.selectFrom('findings').select(['case_key', 'title', 'severity', 'state']).where('case_key', 'in', part).execute();
+        const rows = await trx
+          .selectFrom('findings')
+          .innerJoin('finding_texts', 'finding_texts.id', 'findings.text_id')
+          .select(['findings.case_key', 'finding_texts.title', 'findings.severity', 'findings.state'])
+          .where('findings.case_key', 'in', part)
+          .execute();
         for (const row of rows) {
           const r = severityRank(row.severity as Severity) + (row.state === 'open' ? 10 : 0);
           if (row.title && r > (best.get(row.case_key) ?? -1)) {
@@ -397,8 +462,8 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
     async saveCases(records) {
       const at = clock.now().toISOString();
       const fresh = records.filter((r) => r.isNew).map((r) => caseToRows(r.record, at));
-      await bulkInsert(trx, inserts, 'cases', fresh.map((p) => p.caseRow), INSERT_CHUNK);
-      await bulkInsert(trx, inserts, 'triage', fresh.map((p) => p.triageRow), INSERT_CHUNK);
+      await bulkInsert(target, 'cases', fresh.map((p) => p.caseRow), INSERT_CHUNK);
+      await bulkInsert(target, 'triage', fresh.map((p) => p.triageRow), INSERT_CHUNK);
       for (const { record } of records.filter((r) => !r.isNew)) {
         const { caseRow, triageRow } = caseToRows(record, at);
         const { key: _k, ...caseValues } = caseRow;
@@ -441,7 +506,7 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
         new_value: e.newValue,
         run_id: e.runId,
       }));
-      await bulkInsert(trx, inserts, 'history', rows, INSERT_CHUNK);
+      await bulkInsert(target, 'history', rows, INSERT_CHUNK);
     },
     async addEvidence(items) {
       for (const part of chunks(items, INSERT_CHUNK)) {
@@ -453,7 +518,7 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
     },
     async addEvents(runId, events: readonly LedgerEvent[]) {
       const rows = events.map((e) => ({ run_id: runId, type: e.type, case_key: e.caseKey, at: e.at, details_json: JSON.stringify(e.details) }));
-      await bulkInsert(trx, inserts, 'events', rows, INSERT_CHUNK);
+      await bulkInsert(target, 'events', rows, INSERT_CHUNK);
     },
     async enqueueOutbox(entries: readonly OutboxEntry[]) {
       for (const part of chunks(entries, INSERT_CHUNK)) {
@@ -551,7 +616,7 @@ function caseKindOf(findingKind: string): CaseKind {
 }
 
 /** Wraps a migrated Kysely instance as the ledger store. The caller owns migrations and closing. */
-export function createLedgerStore(db: Kysely<Database>, clock: Clock, onClose: () => Promise<void>): LedgerStore {
+export function createLedgerStore(db: Kysely<Database>, clock: Clock, onClose: () => Promise<void>, runner?: StatementRunner): LedgerStore {
   const inserts = new InsertCache();
   return {
     ...makeReader(db),
@@ -562,7 +627,7 @@ export function createLedgerStore(db: Kysely<Database>, clock: Clock, onClose: (
     async transaction(fn) {
       const trx = await db.startTransaction().execute();
       try {
-        const result = await fn(makeTx(trx, clock, inserts));
+        const result = await fn(makeTx(trx, clock, inserts, runner));
         await trx.commit().execute();
         return result;
       } catch (error) {

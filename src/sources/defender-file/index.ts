@@ -2,27 +2,28 @@
  * Source `defender-file`: imports the Defender exports users already have — `az graph query -o json`
  * output, saved Resource Graph REST pages, Defender REST lists — from a file, folder or glob.
  * Files are streamed row by row; both Defender data models are understood (see ../defender-rows).
+ * Exports of 8 MB and more are parsed on a second thread while the ledger is written (threaded.ts).
  */
-import { statSync } from 'node:fs';
-import type { DefenderModel } from '../../core/finding.js';
+import { existsSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { FINDING_KINDS } from '../../core/finding.js';
 import type { Coverage } from '../../core/lifecycle.js';
 import type { DoctorCheck, FindingSource, SourceBatch, SourceContext, SourceResult } from '../../core/ports.js';
 import { expandFiles } from '../../util/glob.js';
-import { mapDefenderRow } from '../defender-rows/map.js';
 import type { DefenderFileConfig } from './config.js';
-import { readJsonRows } from './json-rows.js';
+import { readExports } from './read-exports.js';
+import { readExportsInWorker } from './threaded.js';
 
 export const DEFENDER_FILE_TYPE = 'defender-file';
 
 /** Builds the source from its config; `baseDir` resolves relative paths (the config file's folder). */
-export function createDefenderFileSource(config: DefenderFileConfig, baseDir: string): FindingSource {
+export function createDefenderFileSource(config: DefenderFileConfig, baseDir: string, options: DefenderFileOptions = {}): FindingSource {
   const name = config.name ?? DEFENDER_FILE_TYPE;
   return {
     name,
     type: DEFENDER_FILE_TYPE,
     kinds: FINDING_KINDS,
-    collect: (ctx) => collect(name, config.path, baseDir, ctx),
+    collect: (ctx) => collect(name, config.path, baseDir, ctx, options),
   };
 }
 
@@ -44,44 +45,29 @@ export function defenderFileChecks(config: DefenderFileConfig, baseDir: string):
   ];
 }
 
-async function* collect(name: string, pattern: string, baseDir: string, ctx: SourceContext): AsyncGenerator<SourceBatch, SourceResult, void> {
+/** How the source reads: the reader thread for large exports (see threaded.ts). */
+export interface DefenderFileOptions {
+  /** The reader thread's entry (default: worker.js beside this module; absent when running from TypeScript sources). */
+  workerUrl?: URL;
+  /** Exports at least this large (all files together) are read on a second thread; default 8 MB. */
+  workerMinBytes?: number;
+}
+
+const DEFAULT_WORKER_URL = new URL('./worker.js', import.meta.url);
+const DEFAULT_WORKER_MIN_BYTES = 8 * 1024 * 1024;
+
+async function* collect(name: string, pattern: string, baseDir: string, ctx: SourceContext, options: DefenderFileOptions): AsyncGenerator<SourceBatch, SourceResult, void> {
   const files = expandFiles(pattern, baseDir);
   if (files.length === 0) {
     throw new Error(`no export files match "${pattern}" (relative to ${baseDir}); check the source's path. Nothing was resolved.`);
   }
-  const sizes = files.map((f) => statSync(f).size);
-  const totalBytes = sizes.reduce((sum, n) => sum + n, 0);
-  let doneBytes = 0;
+  const totalBytes = files.reduce((sum, f) => sum + statSync(f).size, 0);
   const notes: string[] = [];
-  let pagedFiles = 0;
-  const truncatedFiles: string[] = [];
-
-  for (const [index, file] of files.entries()) {
-    ctx.log.debug('reading export', { file });
-    const rows = readJsonRows(file, {
-      signal: ctx.signal,
-      onBytes: (bytes) => ctx.progress({ source: name, phase: 'read', bytes: doneBytes + bytes, totalBytes }),
-    });
-    for (;;) {
-      const next = await rows.next();
-      if (next.done) {
-        if (next.value.morePages) pagedFiles++;
-        if (next.value.truncated) truncatedFiles.push(file);
-        break;
-      }
-      const batch: SourceBatch = { rows: next.value.length, findings: [], skipped: [], models: {} };
-      const models: Partial<Record<DefenderModel, number>> = {};
-      for (const raw of next.value) {
-        const mapped = mapDefenderRow(raw);
-        if (mapped.model) models[mapped.model] = (models[mapped.model] ?? 0) + 1;
-        if (mapped.skipped) batch.skipped.push(mapped.skipped);
-        for (const finding of mapped.findings) batch.findings.push(finding);
-      }
-      batch.models = models;
-      yield batch;
-    }
-    doneBytes += sizes[index]!;
-  }
+  const read = { signal: ctx.signal, onBytes: (bytes: number) => ctx.progress({ source: name, phase: 'read', bytes, totalBytes }) };
+  const workerUrl = options.workerUrl ?? DEFAULT_WORKER_URL;
+  const threaded = totalBytes >= (options.workerMinBytes ?? DEFAULT_WORKER_MIN_BYTES) && existsSync(fileURLToPath(workerUrl));
+  ctx.log.debug('reading exports', { files: files.length, bytes: totalBytes, thread: threaded ? 'reader' : 'main' });
+  const { pagedFiles, truncatedFiles } = yield* threaded ? readExportsInWorker(workerUrl, files, read) : readExports(files, read);
 
   let coverage: Coverage = { complete: true };
   if (truncatedFiles.length > 0) {

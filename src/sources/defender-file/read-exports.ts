@@ -1,0 +1,70 @@
+/**
+ * Reads export files into source batches: rows streamed by `readJsonRows`, each mapped by the
+ * Defender row mapper. Runs on the main thread for small exports and inside the reader thread
+ * (worker.ts) for large ones; both give the same batches in the same order.
+ */
+import { statSync } from 'node:fs';
+import type { DefenderModel } from '../../core/finding.js';
+import { findingContentHash } from '../../core/lifecycle.js';
+import type { SourceBatch } from '../../core/ports.js';
+import { mapDefenderRow } from '../defender-rows/map.js';
+import { readJsonRows } from './json-rows.js';
+
+/** What the files' envelopes said about completeness. */
+export interface ExportsSummary {
+  /** Files that are one page of several (`$skipToken` / `nextLink` present). */
+  pagedFiles: number;
+  /** Files Resource Graph marked `resultTruncated`. */
+  truncatedFiles: string[];
+}
+
+export interface ReadExportsOptions {
+  /** Rows per batch (default 500). */
+  batchSize?: number;
+  signal?: AbortSignal;
+  /** Bytes read so far across all files (for progress). */
+  onBytes?: (bytes: number) => void;
+}
+
+/** Yields one batch per `batchSize` rows of every file, in order; returns the envelope summary. */
+export async function* readExports(files: readonly string[], options: ReadExportsOptions = {}): AsyncGenerator<SourceBatch, ExportsSummary, void> {
+  const summary: ExportsSummary = { pagedFiles: 0, truncatedFiles: [] };
+  let doneBytes = 0;
+  for (const file of files) {
+    const size = statSync(file).size;
+    const rows = readJsonRows(file, {
+      ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      onBytes: (bytes) => options.onBytes?.(doneBytes + bytes),
+    });
+    for (;;) {
+      const next = await rows.next();
+      if (next.done) {
+        if (next.value.morePages) summary.pagedFiles++;
+        if (next.value.truncated) summary.truncatedFiles.push(file);
+        break;
+      }
+      yield mapRows(next.value);
+    }
+    doneBytes += size;
+  }
+  return summary;
+}
+
+function mapRows(raws: readonly unknown[]): SourceBatch {
+  const batch: SourceBatch = { rows: raws.length, findings: [], skipped: [], models: {} };
+  const models: Partial<Record<DefenderModel, number>> = {};
+  const hashes: string[] = [];
+  batch.contentHashes = hashes;
+  for (const raw of raws) {
+    const mapped = mapDefenderRow(raw);
+    if (mapped.model) models[mapped.model] = (models[mapped.model] ?? 0) + 1;
+    if (mapped.skipped) batch.skipped.push(mapped.skipped);
+    for (const finding of mapped.findings) {
+      batch.findings.push(finding);
+      hashes.push(findingContentHash(finding));
+    }
+  }
+  batch.models = models;
+  return batch;
+}
