@@ -1,0 +1,45 @@
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ledgerHarness } from '../../test/helpers/ledger.js';
+import { DefenderFileConfig } from '../sources/defender-file/config.js';
+import { createDefenderFileSource } from '../sources/defender-file/index.js';
+import { findingTextId } from './finding-texts.js';
+
+const DEMO = path.resolve(import.meta.dirname, '../../demo/data');
+
+const defender = (name: string, pattern: string) => createDefenderFileSource(DefenderFileConfig.parse({ type: 'defender-file', name, path: pattern }), '/');
+
+describe('finding texts', () => {
+  it('equal texts share an id; any field changes it', () => {
+    const text = { title: 'T', description: 'D', impact: '', remediation: 'R', referencesJson: '[]', publishedAt: null };
+    expect(findingTextId({ ...text })).toBe(findingTextId(text));
+    for (const change of [{ title: 'T2' }, { description: 'D ' }, { impact: 'I' }, { remediation: '' }, { referencesJson: '["x"]' }, { publishedAt: '' }]) {
+      expect(findingTextId({ ...text, ...change })).not.toBe(findingTextId(text));
+    }
+  });
+
+  it('a source that fails after writing takes its texts with it, and a later source of the same run writes them again', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'vl-texts-'));
+    mkdirSync(path.join(dir, 'failing'));
+    copyFileSync(path.join(DEMO, 'week-1', 'machines.json'), path.join(dir, 'failing', 'a.json'));
+    writeFileSync(path.join(dir, 'failing', 'b.json'), '[{"id": "x"');
+    const h = ledgerHarness();
+    // Batches of one finding: the failing source has written rows (and texts) before its second file breaks.
+    const report = await h.run(
+      [defender('first', path.join(dir, 'failing', '*.json')), defender('second', path.join(DEMO, 'week-1', 'machines.json'))],
+      '2026-11-16T06:00:00Z',
+      { batchSize: 1 },
+    );
+    expect(report.sources.map((s) => s.status)).toEqual(['failed', 'ok']);
+    const orphans = h.sql<{ n: number }>('select count(*) n from findings f left join finding_texts t on t.id = f.text_id where t.id is null')[0]!.n;
+    expect(orphans).toBe(0);
+    const written = h.counts(['findings']).findings;
+    expect(written).toBe(report.sources[1]!.counts.findings);
+    const key = h.sql<{ case_key: string }>('select case_key from findings limit 1')[0]!.case_key;
+    const findings = await h.read((store) => store.findingsOfCase(key));
+    expect(findings.length).toBeGreaterThan(0);
+    expect(findings.every((f) => f.source === 'second' && f.title !== '')).toBe(true);
+  });
+});
