@@ -6,7 +6,7 @@
  *   rerun   — `run` again on the same files (target: writes only its run record, no slower).
  * Then the azure-resource-graph source on 100k rows in 1000-row pages over HTTP (see arg.ts).
  * Floor and import run three times each (`--runs N`); the medians are compared.
- * Options: --sizes 100000,300000   --runs 3   --keep (reuse generated files)   --arg-rows 100000   --no-arg
+ * Options: --sizes 100000,300000 ("" for none)   --runs 3   --keep (reuse generated files)   --arg-rows 100000   --no-arg
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync, statSync } from 'node:fs';
@@ -30,7 +30,7 @@ function child(script: string, args: string[]): Record<string, unknown> {
   return JSON.parse(out.trim().split('\n').pop()!) as Record<string, unknown>;
 }
 
-const sizes = (arg('--sizes') ?? '100000,300000').split(',').map(Number);
+const sizes = (arg('--sizes') ?? '100000,300000').split(',').filter(Boolean).map(Number);
 const runs = Number(arg('--runs') ?? 3);
 
 /** The run with the median time (its other figures come with it). */
@@ -77,6 +77,6 @@ for (const size of sizes) {
   ] as const;
   for (const [name, ok] of checks) console.log(`  ${ok ? 'PASS' : 'FAIL'} ${name}`);
 }
-if (!process.argv.includes('--no-arg')) await benchResourceGraph({ dataDir, rows: Number(arg('--arg-rows') ?? 100_000), keep });
+if (!process.argv.includes('--no-arg')) await benchResourceGraph({ dataDir, rows: Number(arg('--arg-rows') ?? 100_000), keep, runs });
 // Notion mirror: 500 cases against a fake enforcing 3 req/s (about 3 minutes; see notion.ts). `--no-notion` skips it.
 if (!process.argv.includes('--no-notion')) execFileSync(process.execPath, [path.join(here, 'notion.js')], { stdio: 'inherit' });

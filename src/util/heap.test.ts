@@ -14,4 +14,16 @@ describe('createHeapTrimmer', () => {
     createHeapTrimmer(0)(); // over the bound: a full collection frees the ~25 MB of strings
     expect(v8.getHeapStatistics().used_heap_size).toBeLessThan(untouched - 15_000_000);
   });
+
+  it('counts the memory buffers hold outside the heap', async () => {
+    let buffers: Buffer[] | null = Array.from({ length: 50 }, () => Buffer.alloc(1 << 20, 1));
+    const refs = buffers.map((b) => new WeakRef(b));
+    buffers = null;
+    await new Promise((resolve) => setImmediate(resolve)); // WeakRef targets are held until the current job ends
+    const heap = v8.getHeapStatistics();
+    expect(heap.external_memory).toBeGreaterThan(50_000_000);
+    // The heap alone is under this bound; with the 50 MB of buffers it is over: they are collected.
+    createHeapTrimmer(heap.total_heap_size + 20_000_000)();
+    expect(refs.filter((r) => r.deref() !== undefined)).toHaveLength(0);
+  });
 });

@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
 import { z } from 'zod';
-import { scanPage } from './page-scan.js';
+import { scanPage, type ByteRange } from './page-scan.js';
 import {
   DEFAULT_RETRY,
   TransientHttpError,
@@ -79,6 +79,11 @@ export interface ResourceGraphPage {
    * `malformed` error for a row that is not valid JSON.
    */
   takeRows(start: number, end: number): unknown[];
+  /**
+   * The unparsed rows: the body and each row's byte range (so another thread can parse them);
+   * null when the page was parsed whole (table format, or an envelope the scanner did not take).
+   */
+  rowBytes(): { body: Buffer; ranges: readonly ByteRange[] } | null;
   /** Rows the query matches in this batch's scope. */
   totalRecords: number;
   /** Rows in this page. */
@@ -665,7 +670,7 @@ class HttpResourceGraphClient implements ResourceGraphClient {
         hint: 'This is not read as "no findings": check that the endpoint is Azure Resource Manager (not a proxy login page) and retry',
       });
     const lazy = this.lazyPage(body, malformed);
-    if (lazy !== null) return this.pageOf(lazy.envelope, lazy.rowCount, lazy.takeRows, headers, scope, position, quota, requestId);
+    if (lazy !== null) return this.pageOf(lazy.envelope, lazy.rowCount, lazy.takeRows, headers, scope, position, quota, requestId, null, { body, ranges: lazy.ranges });
     const text = body.toString('utf8').replace(/^\uFEFF/, '');
     let json: unknown;
     try {
@@ -700,7 +705,7 @@ class HttpResourceGraphClient implements ResourceGraphClient {
   private lazyPage(
     body: Buffer,
     malformed: (why: string) => ResourceGraphError,
-  ): { envelope: z.infer<typeof envelopeSchema>; rowCount: number; takeRows: (start: number, end: number) => unknown[] } | null {
+  ): { envelope: z.infer<typeof envelopeSchema>; rowCount: number; ranges: readonly ByteRange[]; takeRows: (start: number, end: number) => unknown[] } | null {
     const scanned = scanPage(body);
     if (scanned === null || scanned.rows === null) return null;
     const fields: Record<string, unknown> = {};
@@ -724,7 +729,7 @@ class HttpResourceGraphClient implements ResourceGraphClient {
       }
       return out;
     };
-    return { envelope: parsed.data, rowCount: ranges.length, takeRows };
+    return { envelope: parsed.data, rowCount: ranges.length, ranges, takeRows };
   }
 
   private pageOf(
@@ -737,6 +742,7 @@ class HttpResourceGraphClient implements ResourceGraphClient {
     quota: QuotaState,
     requestId: string | null,
     parsedRows: unknown[] | null = null,
+    bytes: { body: Buffer; ranges: readonly ByteRange[] } | null = null,
   ): ResourceGraphPage {
     let all = parsedRows;
     const skipToken = envelope.$skipToken ? envelope.$skipToken : null;
@@ -747,6 +753,7 @@ class HttpResourceGraphClient implements ResourceGraphClient {
       },
       rowCount,
       takeRows: (start, end) => (all ? all.slice(start, end) : takeRows(start, end)),
+      rowBytes: () => bytes,
       totalRecords: envelope.totalRecords,
       count: envelope.count ?? rowCount,
       skipToken,

@@ -2,7 +2,8 @@
  * The azure-resource-graph source against the fake Resource Graph over HTTP, through the real
  * client, the real credential code (`auth: access-token` with AZURE_ACCESS_TOKEN), the real run use
  * case and a real SQLite ledger. The fake returns rows by type, not by KQL: the TypeScript filters
- * (kind, Unhealthy, severity, CVE ids) are what these tests prove.
+ * (kind, Unhealthy, severity, CVE ids) are what these tests prove. source-threaded.test.ts runs
+ * this whole suite again with pages mapped on the mapping thread.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import {
   subscriptionRow,
   type CveSpec,
 } from '../../../test/fakes/defender-rows.js';
+import { argMode } from '../../../test/helpers/arg-mode.js';
 import { FAKE_TOKEN, startFakeResourceGraph, type FakeResourceGraph, type FakeResourceGraphOptions, type FakeRow } from '../../../test/fakes/resource-graph.js';
 import { runLedger, type RunReport } from '../../app/run.js';
 import { fixedClock } from '../../core/clock.js';
@@ -95,7 +97,8 @@ async function harness(fakeOptions: FakeResourceGraphOptions = {}, base: Record<
       ...base,
       ...config,
     });
-    const source = createAzureResourceGraphSource(parsed, { env: { AZURE_ACCESS_TOKEN: FAKE_TOKEN } }, overrides);
+    const mode = argMode.mapWorkerUrl && !overrides.mapWorkerUrl ? { mapWorkerUrl: argMode.mapWorkerUrl } : {};
+    const source = createAzureResourceGraphSource(parsed, { env: { AZURE_ACCESS_TOKEN: FAKE_TOKEN } }, { ...overrides, ...mode });
     const { store } = await openSqliteLedger(file, { clock: fixedClock(at), log: nullLogger });
     try {
       return await runLedger(store, [source], { minSeverity: 'High', sla: DEFAULT_SLA, clock: fixedClock(at), log: nullLogger, progress: (u) => progress.push(u) });

@@ -4,12 +4,13 @@
  * A batch or page that fails is recorded as unread (per subscription when known, else the whole
  * kind) and the rest goes on; the coverage then keeps the lifecycle from resolving anything there.
  */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { TokenCredential } from '@azure/identity';
 import type { DefenderModel, Finding } from '../../core/finding.js';
 import type { FindingSource, SourceBatch, SourceContext, SourceResult } from '../../core/ports.js';
 import type { SeverityThreshold } from '../../core/severity.js';
 import { addSecret } from '../../util/logger.js';
-import { mapDefenderRow } from '../defender-rows/map.js';
 import {
   REQUIRED_ROLE_HINT,
   ResourceGraphError,
@@ -29,6 +30,7 @@ import {
 import type { AzureResourceGraphConfig } from './config.js';
 import { CoverageTracker } from './coverage.js';
 import { CveDetailsLookup } from './cve-details.js';
+import { inThreadMapper, threadMapper, type PageMapper } from './page-mapper.js';
 import { CVE_DETAILS_BATCH_MAX, QUERY_MODELS, findingKindOf, loadQuery, loadSubscriptionsQuery, type QueryKind } from './queries.js';
 
 export const AZURE_RESOURCE_GRAPH_TYPE = 'azure-resource-graph';
@@ -57,7 +59,11 @@ export interface AzureSourceOverrides {
   cveBatchSize?: number;
   /** Findings held back for CVE details before the lookup runs (default 2,000). */
   pendingFindings?: number;
+  /** The mapping thread's entry (default: map-worker.js beside this module; absent when running from TypeScript sources, then pages are mapped in-thread). */
+  mapWorkerUrl?: URL;
 }
+
+const DEFAULT_MAP_WORKER_URL = new URL('./map-worker.js', import.meta.url);
 
 /** The environment the source reads credentials from. */
 export interface AzureSourceDeps {
@@ -136,6 +142,23 @@ async function* collect(
   overrides: AzureSourceOverrides,
   ctx: SourceContext,
 ): AsyncGenerator<SourceBatch, SourceResult, void> {
+  const workerUrl = overrides.mapWorkerUrl ?? DEFAULT_MAP_WORKER_URL;
+  const mapper = existsSync(fileURLToPath(workerUrl)) ? threadMapper(workerUrl, SLICE_ROWS) : inThreadMapper(SLICE_ROWS);
+  try {
+    return yield* collectPages(name, config, deps, overrides, ctx, mapper);
+  } finally {
+    await mapper.close();
+  }
+}
+
+async function* collectPages(
+  name: string,
+  config: AzureResourceGraphConfig,
+  deps: AzureSourceDeps,
+  overrides: AzureSourceOverrides,
+  ctx: SourceContext,
+  mapper: PageMapper,
+): AsyncGenerator<SourceBatch, SourceResult, void> {
   const { client } = connect(config, deps, overrides);
   const tracker = new CoverageTracker(config.kinds);
   const notes: string[] = [];
@@ -204,16 +227,25 @@ async function* collect(
         let truncated = false;
         let limitHit = false;
         try {
-          for await (const page of client.query({ query, ...scope }, call)) {
+          const pages = client.query({ query, ...scope }, call);
+          let nextPage = pages.next();
+          for (;;) {
+            const fetched = await nextPage;
+            if (fetched.done) break;
+            const page = fetched.value;
             pagesRead++;
             truncated ||= page.truncated;
             limitHit ||= page.partialScope.tenantSubscriptionLimitHit;
             progress.page(page.rowCount);
-            // A page is parsed and handed on in slices, so it never exists as one object tree that
+            // A page is mapped and handed on in slices, so it never exists as one object tree that
             // the GC promotes while the ledger writes (see page-scan.ts). An empty page still
-            // yields (an empty batch), so the run record lists the model with 0 rows.
-            for (let start = 0; start === 0 || start < page.rowCount; start += SLICE_ROWS) {
-              const batch = mapPage(page.takeRows(start, start + SLICE_ROWS), kind, model);
+            // yields (an empty batch), so the run record lists the model with 0 rows. While it is
+            // mapped (on the mapping thread when there is one) and written, the next page is fetched.
+            const batches = mapper.map(page, kind, model);
+            nextPage = pages.next();
+            // Awaited at the top of the loop; this only keeps an early failure from going unhandled.
+            nextPage.catch(() => undefined);
+            for await (const batch of batches) {
               if (!cve) {
                 yield batch;
                 continue;
@@ -273,27 +305,6 @@ async function* collect(
     throw new Error(`nothing could be read from Azure Resource Graph: ${tracker.reason().replace(/^not read, so none of its findings was resolved: /, '')}`);
   }
   return { coverage: tracker.coverage(), notes };
-}
-
-/** Maps one page: findings of the query's kind; rows of another kind are counted as not ours. */
-export function mapPage(rows: readonly unknown[], kind: QueryKind, model: DefenderModel): SourceBatch {
-  const wanted = findingKindOf(kind);
-  const batch: SourceBatch = { rows: rows.length, findings: [], skipped: [], models: { [model]: rows.length } };
-  for (const raw of rows) {
-    const mapped = mapDefenderRow(raw);
-    if (mapped.skipped) {
-      batch.skipped.push(mapped.skipped);
-      continue;
-    }
-    const ours = mapped.findings.filter((f) => f.kind === wanted);
-    if (ours.length === 0) {
-      const id = mapped.findings[0]?.sourceRecordId ?? null;
-      batch.skipped.push({ reason: 'not-ours', id, detail: `a ${mapped.findings[0]?.kind ?? 'other'} row returned by the ${kind} query` });
-      continue;
-    }
-    for (const finding of ours) batch.findings.push(finding);
-  }
-  return batch;
 }
 
 /** The subscriptions the identity can read (tenant scope), or why they could not be listed. */

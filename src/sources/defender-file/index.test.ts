@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ledgerHarness, type LedgerHarness } from '../../../test/helpers/ledger.js';
-import { bundledReaderWorker } from '../../../test/helpers/reader-worker.js';
+import { bundleWorker } from '../../../test/helpers/bundle-worker.js';
 import { DefenderFileConfig } from './config.js';
 import { createDefenderFileSource, type DefenderFileOptions } from './index.js';
 
@@ -16,7 +16,7 @@ const WEEKS = [
 
 let workerUrl: URL;
 beforeAll(async () => {
-  workerUrl = await bundledReaderWorker();
+  workerUrl = await bundleWorker('src/sources/defender-file/worker.ts');
 }, 60_000);
 
 function source(pattern: string, options: DefenderFileOptions) {

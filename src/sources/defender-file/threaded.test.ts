@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SourceBatch } from '../../core/ports.js';
-import { bundledReaderWorker } from '../../../test/helpers/reader-worker.js';
+import { bundleWorker } from '../../../test/helpers/bundle-worker.js';
 import { generateExport } from '../../bench/generate.js';
 import { Worker } from 'node:worker_threads';
 import { JsonFileError } from './json-rows.js';
@@ -17,7 +17,7 @@ const dir = mkdtempSync(path.join(tmpdir(), 'vl-threaded-'));
 let workerUrl: URL;
 
 beforeAll(async () => {
-  workerUrl = await bundledReaderWorker();
+  workerUrl = await bundleWorker('src/sources/defender-file/worker.ts');
 }, 60_000);
 
 async function drain(gen: AsyncGenerator<SourceBatch, ExportsSummary, void>): Promise<{ batches: SourceBatch[]; summary: ExportsSummary }> {

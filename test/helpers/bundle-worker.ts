@@ -1,7 +1,7 @@
 /**
- * The export reader thread for tests: vitest runs TypeScript sources, but a worker thread needs
- * JavaScript, so the worker entry is bundled from the current sources with esbuild (once per test
- * file). Production uses the compiled dist/…/worker.js.
+ * Worker threads for tests: vitest runs TypeScript sources, but a worker thread needs JavaScript,
+ * so a worker entry is bundled from the current sources with esbuild (once per test file).
+ * Production uses the compiled files in dist/.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,10 +11,11 @@ import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export async function bundledReaderWorker(): Promise<URL> {
+/** Bundles a worker entry (a path relative to the repository, e.g. `src/sources/defender-file/worker.ts`); returns its URL. */
+export async function bundleWorker(entry: string): Promise<URL> {
   const outfile = path.join(mkdtempSync(path.join(tmpdir(), 'vl-worker-')), 'worker.mjs');
   await build({
-    entryPoints: [path.join(root, 'src/sources/defender-file/worker.ts')],
+    entryPoints: [path.join(root, entry)],
     bundle: true,
     platform: 'node',
     format: 'esm',

@@ -1,0 +1,18 @@
+/** Messages between the source (page-mapper.ts) and the mapping thread (map-worker.ts). */
+import type { DefenderModel } from '../../core/finding.js';
+import type { SourceBatch } from '../../core/ports.js';
+import type { QueryKind } from './queries.js';
+
+/** One page to map: its body, each row's byte range as [start, end) pairs, and what the query asked for. */
+export interface MapJob {
+  id: number;
+  body: Uint8Array;
+  ranges: Int32Array;
+  kind: QueryKind;
+  model: DefenderModel;
+  /** Rows per batch posted back. */
+  sliceRows: number;
+}
+
+/** A slice of a job's rows, mapped (`last` on the final one), or the job's failure (a row that is not JSON). */
+export type MapReply = { id: number; batch: SourceBatch; last: boolean } | { id: number; failed: string };

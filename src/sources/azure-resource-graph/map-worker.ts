@@ -1,0 +1,39 @@
+/**
+ * The mapping thread of the azure-resource-graph source: parses and maps the rows of each page it
+ * is sent (map-page.ts) and posts the batches back slice by slice, while the main thread fetches
+ * the next page and writes the ledger.
+ */
+import { parentPort } from 'node:worker_threads';
+import { createHeapTrimmer } from '../../util/heap.js';
+import type { MapJob, MapReply } from './map-protocol.js';
+import { mapPage } from './map-page.js';
+
+const port = parentPort;
+if (!port) throw new Error('map-worker.ts is the mapping thread; it is started by page-mapper.ts, not run directly');
+
+// This thread's live data is one page; collect its garbage early so the process's peak RSS stays flat.
+const trim = createHeapTrimmer(64 * 1024 * 1024);
+
+port.on('message', (job: MapJob) => {
+  mapJob(job);
+  trim();
+});
+
+function mapJob(job: MapJob): void {
+  const post = (reply: MapReply): void => port!.postMessage(reply);
+  const body = Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength);
+  const count = job.ranges.length / 2;
+  for (let start = 0; start === 0 || start < count; start += job.sliceRows) {
+    const end = Math.min(count, start + job.sliceRows);
+    const rows: unknown[] = [];
+    for (let i = start; i < end; i++) {
+      try {
+        rows.push(JSON.parse(body.toString('utf8', job.ranges[2 * i], job.ranges[2 * i + 1])));
+      } catch (error) {
+        post({ id: job.id, failed: `row ${i + 1}: ${error instanceof Error ? error.message : String(error)}` });
+        return;
+      }
+    }
+    post({ id: job.id, batch: mapPage(rows, job.kind, job.model), last: end >= count });
+  }
+}

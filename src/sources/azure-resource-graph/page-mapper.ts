@@ -1,0 +1,93 @@
+/**
+ * Turns fetched pages into source batches of at most `sliceRows` rows. With a mapping thread
+ * (map-worker.ts), a page's rows are parsed and mapped there while the source fetches the next
+ * page and the ledger writes the previous one; without one (or for a page that was parsed whole),
+ * on the main thread. Either way the batches are the same, in the same order, and a row that is not
+ * JSON fails with the client's `malformed` error for that row.
+ */
+import { Worker } from 'node:worker_threads';
+import type { DefenderModel } from '../../core/finding.js';
+import type { SourceBatch } from '../../core/ports.js';
+import type { ResourceGraphPage } from './client.js';
+import type { MapJob, MapReply } from './map-protocol.js';
+import { mapPage } from './map-page.js';
+import type { QueryKind } from './queries.js';
+
+export interface PageMapper {
+  /** The page's batches in order; consume one page fully before mapping the next. */
+  map(page: ResourceGraphPage, kind: QueryKind, model: DefenderModel): AsyncGenerator<SourceBatch, void, void>;
+  close(): Promise<void>;
+}
+
+/** Maps on the calling thread, slice by slice (a page never exists as one object tree). */
+export function inThreadMapper(sliceRows: number): PageMapper {
+  return {
+    async *map(page, kind, model) {
+      for (let start = 0; start === 0 || start < page.rowCount; start += sliceRows) yield mapPage(page.takeRows(start, start + sliceRows), kind, model);
+    },
+    close: async () => undefined,
+  };
+}
+
+/** Maps on a worker thread started from `workerUrl`; pages without raw rows are mapped in-thread. */
+export function threadMapper(workerUrl: URL, sliceRows: number): PageMapper {
+  const fallback = inThreadMapper(sliceRows);
+  const worker = new Worker(workerUrl);
+  let nextId = 0;
+  let inbox: MapReply[] = [];
+  let failure: Error | null = null;
+  let wake: (() => void) | null = null;
+  const notify = (): void => {
+    wake?.();
+    wake = null;
+  };
+  worker.on('message', (reply: MapReply) => {
+    inbox.push(reply);
+    notify();
+  });
+  worker.on('error', (error) => {
+    failure ??= new Error(`the Resource Graph mapping thread failed: ${error.message}`);
+    notify();
+  });
+  worker.on('exit', (code) => {
+    failure ??= new Error(`the Resource Graph mapping thread stopped unexpectedly (exit code ${code})`);
+    notify();
+  });
+
+  return {
+    async *map(page, kind, model) {
+      const raw = page.rowBytes();
+      if (raw === null) {
+        yield* fallback.map(page, kind, model);
+        return;
+      }
+      // The body is copied into a buffer of its own, which moves to the thread without another copy.
+      const body = new Uint8Array(raw.body.byteLength);
+      body.set(raw.body);
+      const ranges = new Int32Array(raw.ranges.length * 2);
+      raw.ranges.forEach(([start, end], i) => {
+        ranges[2 * i] = start;
+        ranges[2 * i + 1] = end;
+      });
+      const id = ++nextId;
+      inbox = [];
+      worker.postMessage({ id, body, ranges, kind, model, sliceRows } satisfies MapJob, [body.buffer, ranges.buffer]);
+      for (;;) {
+        while (inbox.length === 0 && failure === null) await new Promise<void>((resolve) => (wake = resolve));
+        const reply = inbox.shift();
+        if (reply === undefined) throw failure!;
+        if (reply.id !== id) continue;
+        if ('failed' in reply) {
+          // Parse the page here: the client's reader throws its `malformed` error for the bad row.
+          page.takeRows(0, page.rowCount);
+          throw new Error(`a row of the page could not be read (${reply.failed})`);
+        }
+        yield reply.batch;
+        if (reply.last) return;
+      }
+    },
+    async close() {
+      await worker.terminate();
+    },
+  };
+}
