@@ -227,38 +227,45 @@ async function* collectPages(
         let truncated = false;
         let limitHit = false;
         try {
-          const pages = client.query({ query, ...scope }, call);
-          let nextPage = pages.next();
-          for (;;) {
-            const fetched = await nextPage;
-            if (fetched.done) break;
-            const page = fetched.value;
-            pagesRead++;
-            truncated ||= page.truncated;
-            limitHit ||= page.partialScope.tenantSubscriptionLimitHit;
-            progress.page(page.rowCount);
-            // A page is mapped and handed on in slices, so it never exists as one object tree that
-            // the GC promotes while the ledger writes (see page-scan.ts). An empty page still
-            // yields (an empty batch), so the run record lists the model with 0 rows. While it is
-            // mapped (on the mapping thread when there is one) and written, the next page is fetched.
-            const batches = mapper.map(page, kind, model);
-            nextPage = pages.next();
-            // Awaited at the top of the loop; this only keeps an early failure from going unhandled.
-            nextPage.catch(() => undefined);
-            for await (const batch of batches) {
-              if (!cve) {
-                yield batch;
-                continue;
+          // The next page is fetched while this one is mapped and written; leaving early cancels that fetch.
+          const stop = new AbortController();
+          const pages = client.query({ query, ...scope }, { ...call, signal: AbortSignal.any([ctx.signal, stop.signal]) });
+          try {
+            let nextPage = pages.next();
+            for (;;) {
+              const fetched = await nextPage;
+              if (fetched.done) break;
+              const page = fetched.value;
+              pagesRead++;
+              truncated ||= page.truncated;
+              limitHit ||= page.partialScope.tenantSubscriptionLimitHit;
+              progress.page(page.rowCount);
+              // A page is mapped and handed on in slices, so it never exists as one object tree that
+              // the GC promotes while the ledger writes (see page-scan.ts). An empty page still
+              // yields (an empty batch), so the run record lists the model with 0 rows. While it is
+              // mapped (on the mapping thread when there is one) and written, the next page is fetched.
+              const batches = mapper.map(page, kind, model);
+              nextPage = pages.next();
+              // Awaited at the top of the loop; this only keeps an early failure from going unhandled.
+              nextPage.catch(() => undefined);
+              for await (const batch of batches) {
+                if (!cve) {
+                  yield batch;
+                  continue;
+                }
+                await cve.note(batch.findings);
+                const ready: Finding[] = [];
+                for (const finding of batch.findings) {
+                  if (cve.waitsFor(finding)) held.push(finding);
+                  else ready.push(cve.apply(finding));
+                }
+                yield { ...batch, findings: ready };
+                if (cve.pending >= cveBatchSize || held.length >= pendingLimit) yield* drain();
               }
-              await cve.note(batch.findings);
-              const ready: Finding[] = [];
-              for (const finding of batch.findings) {
-                if (cve.waitsFor(finding)) held.push(finding);
-                else ready.push(cve.apply(finding));
-              }
-              yield { ...batch, findings: ready };
-              if (cve.pending >= cveBatchSize || held.length >= pendingLimit) yield* drain();
             }
+          } finally {
+            stop.abort();
+            void pages.return(undefined).catch(() => undefined);
           }
         } catch (error) {
           if (!(error instanceof ResourceGraphError) || error.kind === 'cancelled' || error.kind === 'unauthorized') throw error;
