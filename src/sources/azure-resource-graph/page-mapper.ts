@@ -10,6 +10,7 @@ import type { DefenderModel } from '../../core/finding.js';
 import type { SourceBatch } from '../../core/ports.js';
 import type { ResourceGraphPage } from './client.js';
 import type { MapJob, MapReply } from './map-protocol.js';
+import { WorkerInbox } from '../../util/worker-inbox.js';
 import { mapPage } from './map-page.js';
 import type { QueryKind } from './queries.js';
 
@@ -33,26 +34,8 @@ export function inThreadMapper(sliceRows: number): PageMapper {
 export function threadMapper(workerUrl: URL, sliceRows: number): PageMapper {
   const fallback = inThreadMapper(sliceRows);
   const worker = new Worker(workerUrl);
+  const inbox = new WorkerInbox<MapReply>(worker, 'the Resource Graph mapping thread');
   let nextId = 0;
-  let inbox: MapReply[] = [];
-  let failure: Error | null = null;
-  let wake: (() => void) | null = null;
-  const notify = (): void => {
-    wake?.();
-    wake = null;
-  };
-  worker.on('message', (reply: MapReply) => {
-    inbox.push(reply);
-    notify();
-  });
-  worker.on('error', (error) => {
-    failure ??= new Error(`the Resource Graph mapping thread failed: ${error.message}`);
-    notify();
-  });
-  worker.on('exit', (code) => {
-    failure ??= new Error(`the Resource Graph mapping thread stopped unexpectedly (exit code ${code})`);
-    notify();
-  });
 
   return {
     async *map(page, kind, model) {
@@ -70,12 +53,10 @@ export function threadMapper(workerUrl: URL, sliceRows: number): PageMapper {
         ranges[2 * i + 1] = end;
       });
       const id = ++nextId;
-      inbox = [];
+      inbox.clear();
       worker.postMessage({ id, body, ranges, kind, model, sliceRows } satisfies MapJob, [body.buffer, ranges.buffer]);
       for (;;) {
-        while (inbox.length === 0 && failure === null) await new Promise<void>((resolve) => (wake = resolve));
-        const reply = inbox.shift();
-        if (reply === undefined) throw failure!;
+        const reply = await inbox.next();
         if (reply.id !== id) continue;
         if ('failed' in reply) {
           // Parse the page here: the client's reader throws its `malformed` error for the bad row.

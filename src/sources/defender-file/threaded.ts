@@ -6,6 +6,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { SourceBatch } from '../../core/ports.js';
+import { WorkerInbox } from '../../util/worker-inbox.js';
 import { deserializeError, type MainMessage, type ReaderInput, type ReaderMessage } from './protocol.js';
 import type { ExportsSummary, ReadExportsOptions } from './read-exports.js';
 
@@ -19,41 +20,19 @@ export async function* readExportsInWorker(
 ): AsyncGenerator<SourceBatch, ExportsSummary, void> {
   const input: ReaderInput = { files: [...files], batchSize: options.batchSize ?? 500, inFlight: IN_FLIGHT };
   const worker = new Worker(workerUrl, { workerData: input });
-  const queue: ReaderMessage[] = [];
-  let failure: Error | null = null;
-  let exited = false;
-  let wake: (() => void) | null = null;
-  const notify = (): void => {
-    wake?.();
-    wake = null;
-  };
-  worker.on('message', (message: ReaderMessage) => {
-    queue.push(message);
-    notify();
-  });
-  worker.on('error', (error) => {
-    failure ??= new Error(`the export reader thread failed: ${error.message}`);
-    notify();
-  });
-  worker.on('exit', (code) => {
-    exited = true;
-    if (code !== 0) failure ??= new Error(`the export reader thread stopped unexpectedly (exit code ${code})`);
-    notify();
-  });
+  const inbox = new WorkerInbox<ReaderMessage>(worker, 'the export reader thread');
+  const cancelled = new Error(`reading ${files.length === 1 ? files[0] : `${files.length} export files`} was cancelled`);
   const onAbort = (): void => {
-    failure ??= new Error(`reading ${files.length === 1 ? files[0] : `${files.length} export files`} was cancelled`);
+    inbox.fail(cancelled);
     void worker.terminate();
-    notify();
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) onAbort();
 
   try {
     for (;;) {
-      while (queue.length === 0 && failure === null && !exited) await new Promise<void>((resolve) => (wake = resolve));
-      const message = queue.shift();
-      if (message === undefined) throw failure ?? new Error('the export reader thread ended without finishing the export');
-      if (failure !== null && options.signal?.aborted) throw failure;
+      const message = await inbox.next();
+      if (options.signal?.aborted) throw cancelled;
       switch (message.type) {
         case 'bytes':
           options.onBytes?.(message.bytes);

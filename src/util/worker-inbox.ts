@@ -1,0 +1,45 @@
+/**
+ * The messages of a worker thread, taken one at a time in order. A crash or an exit of the thread,
+ * or `fail()` (cancelling), ends the wait with an error once the messages already queued are taken.
+ */
+import type { Worker } from 'node:worker_threads';
+
+export class WorkerInbox<T> {
+  #queue: T[] = [];
+  #failure: Error | null = null;
+  #wake: (() => void) | null = null;
+
+  /** `what` names the thread in errors ("the export reader thread"). */
+  constructor(worker: Worker, what: string) {
+    worker.on('message', (message: T) => {
+      this.#queue.push(message);
+      this.#notify();
+    });
+    worker.on('error', (error) => this.fail(new Error(`${what} failed: ${error.message}`)));
+    worker.on('exit', (code) => this.fail(new Error(code === 0 ? `${what} ended without finishing its work` : `${what} stopped unexpectedly (exit code ${code})`)));
+  }
+
+  /** Ends the wait with `error` (the first failure wins). */
+  fail(error: Error): void {
+    this.#failure ??= error;
+    this.#notify();
+  }
+
+  /** The next message; throws the failure when none is left and the thread has failed or ended. */
+  async next(): Promise<T> {
+    while (this.#queue.length === 0 && this.#failure === null) await new Promise<void>((resolve) => (this.#wake = resolve));
+    const message = this.#queue.shift();
+    if (message === undefined) throw this.#failure!;
+    return message;
+  }
+
+  /** Drops the queued messages (replies to work that was abandoned). */
+  clear(): void {
+    this.#queue = [];
+  }
+
+  #notify(): void {
+    this.#wake?.();
+    this.#wake = null;
+  }
+}
