@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_TOKEN, startBenchResourceGraph, type BenchRows } from './arg-server.js';
 import { generateExport } from './generate.js';
+import { median, runSeconds, type RunResult } from './runs.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROWS_PER_PAGE = 1000;
@@ -59,10 +60,6 @@ function loadRows(files: readonly string[]): { rows: BenchRows; count: number; s
   return { rows, count, subscription };
 }
 
-function runSecs(results: Array<Record<string, unknown>>): string {
-  return results.map((r) => ((r.ms as number) / 1000).toFixed(2)).join(' / ');
-}
-
 function seconds(ms: unknown): string {
   return typeof ms === 'number' ? `${(ms / 1000).toFixed(2)} s` : '?';
 }
@@ -76,30 +73,28 @@ export async function benchResourceGraph(options: { dataDir: string; rows: numbe
   try {
     const fileDb = path.join(options.dataDir, `ledger-arg-file-${options.rows}.db`);
     const argDb = path.join(options.dataDir, `ledger-arg-${options.rows}.db`);
-    for (const db of [fileDb, argDb]) for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
     // Alternating runs, medians compared (timings on a shared 2-core machine vary run to run).
-    const files: Array<Record<string, unknown>> = [];
-    const args: Array<Record<string, unknown>> = [];
+    const fileRuns: RunResult[] = [];
+    const argRuns: RunResult[] = [];
     for (let i = 0; i < options.runs; i++) {
       for (const db of [fileDb, argDb]) for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
-      files.push(await child('import.js', [dir, fileDb]));
-      args.push(await child('arg-import.js', [server.url, argDb, subscription], { AZURE_ACCESS_TOKEN: BENCH_TOKEN }));
+      fileRuns.push(await child('import.js', [dir, fileDb]));
+      argRuns.push(await child('arg-import.js', [server.url, argDb, subscription], { AZURE_ACCESS_TOKEN: BENCH_TOKEN }));
     }
-    const median = (results: Array<Record<string, unknown>>) => [...results].sort((a, b) => (a.ms as number) - (b.ms as number))[Math.floor(results.length / 2)]!;
-    const file = median(files);
-    const arg = median(args);
-    const maxRss = Math.max(...args.map((r) => r.maxRssMB as number));
+    const file = median(fileRuns);
+    const arg = median(argRuns);
+    const maxRss = Math.max(...argRuns.map((r) => r.maxRssMB as number));
     const ratio = (arg.ms as number) / (file.ms as number);
     console.log(
       [
         `Resource Graph: ${count.toLocaleString("en-US")} rows in ${server.dataPages / options.runs} pages (+ ${(server.requests - server.dataPages) / options.runs} other requests: subscriptions, cvedetails) a run:`,
-        `defender-file import ${((file.ms as number) / 1000).toFixed(2)} s (runs ${runSecs(files)}; cpu ${seconds(file.cpuMs)}), ${file.findings as number} findings, peak RSS ${(file.maxRssMB as number).toFixed(0)} MB`,
-        `| azure-resource-graph ${((arg.ms as number) / 1000).toFixed(2)} s (runs ${runSecs(args)}; cpu ${seconds(arg.cpuMs)}, not counting the server; ${ratio.toFixed(2)}× the file import), ${arg.findings as number} findings, peak RSS ${maxRss.toFixed(0)} MB (highest of the runs), ${String(arg.status)}`,
+        `defender-file import ${((file.ms as number) / 1000).toFixed(2)} s (runs ${runSeconds(fileRuns)}; cpu ${seconds(file.cpuMs)}), ${file.findings as number} findings, peak RSS ${(file.maxRssMB as number).toFixed(0)} MB`,
+        `| azure-resource-graph ${((arg.ms as number) / 1000).toFixed(2)} s (runs ${runSeconds(argRuns)}; cpu ${seconds(arg.cpuMs)}, not counting the server; ${ratio.toFixed(2)}× the file import), ${arg.findings as number} findings, peak RSS ${maxRss.toFixed(0)} MB (highest of the runs), ${String(arg.status)}`,
       ].join(' '),
     );
     if (arg.status !== 'ok') console.log(`  source said: ${String(arg.error)} ${JSON.stringify(arg.notes)}`);
     const checks = [
-      ['Resource Graph source read everything (status ok)', args.every((r) => r.status === 'ok' && r.rows === count)],
+      ['Resource Graph source read everything (status ok)', argRuns.every((r) => r.status === 'ok' && r.rows === count)],
       ['Resource Graph ≤ 1.5× the defender-file import of the same rows', ratio <= 1.5],
       ['Resource Graph peak RSS ≤ 400 MB (every run)', maxRss <= 400],
     ] as const;

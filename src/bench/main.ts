@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { expandFiles } from '../util/glob.js';
 import { benchResourceGraph } from './arg.js';
 import { generateExport } from './generate.js';
+import { median, runSeconds } from './runs.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
@@ -33,12 +34,6 @@ function child(script: string, args: string[]): Record<string, unknown> {
 const sizes = (arg('--sizes') ?? '100000,300000').split(',').filter(Boolean).map(Number);
 const runs = Number(arg('--runs') ?? 3);
 
-/** The run with the median time (its other figures come with it). */
-function median(results: Array<Record<string, unknown>>): Record<string, unknown> {
-  return [...results].sort((a, b) => (a.ms as number) - (b.ms as number))[Math.floor(results.length / 2)]!;
-}
-
-const secs = (results: Array<Record<string, unknown>>): string => results.map((r) => ((r.ms as number) / 1000).toFixed(2)).join(' / ');
 const keep = process.argv.includes('--keep');
 const results: string[] = [];
 console.log(`node ${process.version}, ${process.arch}; data in ${path.relative(process.cwd(), dataDir)}/`);
@@ -63,8 +58,8 @@ for (const size of sizes) {
   const perSecond = Math.round((first.findings as number) / ((first.ms as number) / 1000));
   const line = [
     `${size.toLocaleString('en-US')} findings (${(bytes / 1e6).toFixed(0)} MB):`,
-    `floor JSON.parse ${(floor.ms as number / 1000).toFixed(2)} s (runs ${secs(floors)}; cpu ${(floor.cpuMs as number / 1000).toFixed(2)} s), ${(floor.maxRssMB as number).toFixed(0)} MB`,
-    `| import ${(first.ms as number / 1000).toFixed(2)} s (runs ${secs(imports)}; cpu ${(first.cpuMs as number / 1000).toFixed(2)} s; ${ratio.toFixed(2)}× floor, ${perSecond.toLocaleString('en-US')} findings/s), peak RSS ${Math.max(...imports.map((r) => r.maxRssMB as number)).toFixed(0)} MB`,
+    `floor JSON.parse ${(floor.ms as number / 1000).toFixed(2)} s (runs ${runSeconds(floors)}; cpu ${(floor.cpuMs as number / 1000).toFixed(2)} s), ${(floor.maxRssMB as number).toFixed(0)} MB`,
+    `| import ${(first.ms as number / 1000).toFixed(2)} s (runs ${runSeconds(imports)}; cpu ${(first.cpuMs as number / 1000).toFixed(2)} s; ${ratio.toFixed(2)}× floor, ${perSecond.toLocaleString('en-US')} findings/s), peak RSS ${Math.max(...imports.map((r) => r.maxRssMB as number)).toFixed(0)} MB`,
     `| rerun ${(second.ms as number / 1000).toFixed(2)} s, peak RSS ${(second.maxRssMB as number).toFixed(0)} MB, wrote ${JSON.stringify(second.written)}`,
   ].join(' ');
   console.log(line);

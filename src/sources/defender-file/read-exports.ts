@@ -3,7 +3,6 @@
  * Defender row mapper. Runs on the main thread for small exports and inside the reader thread
  * (worker.ts) for large ones; both give the same batches in the same order.
  */
-import { statSync } from 'node:fs';
 import type { DefenderModel } from '../../core/finding.js';
 import { findingContentHash } from '../../core/lifecycle.js';
 import type { SourceBatch } from '../../core/ports.js';
@@ -31,11 +30,14 @@ export async function* readExports(files: readonly string[], options: ReadExport
   const summary: ExportsSummary = { pagedFiles: 0, truncatedFiles: [] };
   let doneBytes = 0;
   for (const file of files) {
-    const size = statSync(file).size;
+    let fileBytes = 0;
     const rows = readJsonRows(file, {
       ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
-      onBytes: (bytes) => options.onBytes?.(doneBytes + bytes),
+      onBytes: (bytes) => {
+        fileBytes = bytes;
+        options.onBytes?.(doneBytes + bytes);
+      },
     });
     for (;;) {
       const next = await rows.next();
@@ -46,7 +48,7 @@ export async function* readExports(files: readonly string[], options: ReadExport
       }
       yield mapRows(next.value);
     }
-    doneBytes += size;
+    doneBytes += fileBytes;
   }
   return summary;
 }
