@@ -10,6 +10,7 @@ import type { Finding, FindingLifecycle, StoredFinding } from '../core/finding.j
 import {
   classifyFinding,
   failedCoverage,
+  type FindingClass,
   findingContentHash,
   isInUnreadScope,
   mergeFindings,
@@ -216,7 +217,10 @@ async function runSource(tx: LedgerTx, source: FindingSource, ctx: SourceRunCont
   const counts = emptyCounts();
   const models: RunSourceRecord['models'] = {};
   const unrecognised: string[] = [];
-  const seen = new Set<string>();
+  // Every fingerprint recorded in this run, with how its first report was classified.
+  const seen = new Map<string, FindingClass['status']>();
+  // First reports that look changed, held until the source ends (see applyBatch).
+  const held = new Map<string, HeldChange>();
   // Cases touched by this source; merged into the run's set only if the source commits.
   const touched = new Set<string>();
   const resolvedCases: string[] = [];
@@ -240,15 +244,13 @@ async function runSource(tx: LedgerTx, source: FindingSource, ctx: SourceRunCont
       // Nothing stored for this source yet (a first import): only this run's own repeats need looking up.
       const firstImport = !(await tx.hasFindings(source.name));
       const generator = source.collect({ clock: options.clock, log, signal, progress, state: tx.sourceState(source.name), cache: tx.cache, ledger });
-      let pending: Finding[] = [];
-      let pendingHashes: Array<string | undefined> = [];
+      let pending: Reported[] = [];
+      const batchContext: BatchContext = { at, seen, held, counts, touched, minSeverity: options.minSeverity, titles, openSeen, firstImport };
       const flush = async (): Promise<void> => {
         if (pending.length === 0) return;
         const batch = pending;
-        const hashes = pendingHashes;
         pending = [];
-        pendingHashes = [];
-        await applyBatch(tx, source.name, batch, hashes, { at, seen, counts, touched, minSeverity: options.minSeverity, titles, openSeen, firstImport });
+        await applyBatch(tx, source.name, batch, batchContext);
         progress({ source: source.name, phase: 'ledger', rows: counts.rows });
         options.afterBatch?.();
       };
@@ -270,13 +272,15 @@ async function runSource(tx: LedgerTx, source: FindingSource, ctx: SourceRunCont
         if (batch.advisories?.length) {
           await applyAdvisories(tx, batch.advisories, { runId, now: options.clock.now(), source: source.name, counts, events: sourceEvents });
         }
-        for (let i = 0; i < batch.findings.length; i++) {
-          pending.push(batch.findings[i]!);
-          pendingHashes.push(batch.contentHashes?.[i]);
+        const hashes = batch.contentHashes;
+        if (hashes && hashes.length !== batch.findings.length) {
+          throw new Error(`source ${source.name} gave ${hashes.length} content hashes for ${batch.findings.length} findings (a bug in the source)`);
         }
+        for (let i = 0; i < batch.findings.length; i++) pending.push({ finding: batch.findings[i]!, hash: hashes?.[i] });
         if (pending.length >= batchSize) await flush();
       }
       await flush();
+      await settleHeld(tx, source.name, batchContext);
       coverage = result.value.coverage;
       notes = result.value.notes;
 
@@ -341,9 +345,28 @@ async function runSource(tx: LedgerTx, source: FindingSource, ctx: SourceRunCont
   return record;
 }
 
+/** One report of a finding, with its content hash when the source computed it. */
+interface Reported {
+  finding: Finding;
+  hash?: string | undefined;
+}
+
+/** A report that differs from the stored finding, kept until the source ends (its other reports may still come). */
+interface HeldChange {
+  before: FindingLifecycle;
+  finding: Finding;
+}
+
+/**
+ * How many first reports of a change are held back at most; beyond this they are written at once
+ * (memory stays bounded; a later report of the same finding then updates it again).
+ */
+const MAX_HELD = 10_000;
+
 interface BatchContext {
   at: string;
-  seen: Set<string>;
+  seen: Map<string, FindingClass['status']>;
+  held: Map<string, HeldChange>;
   counts: SourceCounts;
   touched: Set<string>;
   minSeverity: SeverityThreshold;
@@ -354,39 +377,53 @@ interface BatchContext {
   firstImport: boolean;
 }
 
-/** Applies one batch of fresh findings: insert new, update changed/reopened, skip unchanged. */
-async function applyBatch(tx: LedgerTx, source: string, batch: readonly Finding[], hashes: ReadonlyArray<string | undefined>, ctx: BatchContext): Promise<void> {
-  // Merge duplicates within the batch first (same CVE on the same asset reported twice).
-  const fresh = new Map<string, Finding>();
-  const freshHashes = new Map<string, string>();
-  for (let i = 0; i < batch.length; i++) {
-    const f = batch[i]!;
-    const prev = fresh.get(f.fingerprint);
-    if (prev) {
-      fresh.set(f.fingerprint, mergeFindings(prev, f));
-      freshHashes.delete(f.fingerprint);
-    } else {
-      fresh.set(f.fingerprint, f);
-      const hash = hashes[i];
-      if (hash !== undefined) freshHashes.set(f.fingerprint, hash);
-    }
+/**
+ * Applies one batch of fresh findings: insert new, update reopened, skip unchanged.
+ *
+ * A finding may be reported several times in a run (the same CVE on an asset from two packages,
+ * two digests, both Defender models), and what the ledger stores is the merge of all its reports.
+ * So a first report that differs from the stored finding is not written yet: it is held, later
+ * reports merge into it, and `settleHeld` decides at the end of the source whether the merged
+ * finding changed. An unchanged rerun then writes nothing, however the reports fall into batches.
+ */
+async function applyBatch(tx: LedgerTx, source: string, batch: readonly Reported[], ctx: BatchContext): Promise<void> {
+  // Merge duplicates within the batch first; a merged report's content hash is computed again.
+  const fresh = new Map<string, Reported>();
+  for (const report of batch) {
+    const fp = report.finding.fingerprint;
+    const prev = fresh.get(fp);
+    fresh.set(fp, prev ? { finding: mergeFindings(prev.finding, report.finding) } : report);
+  }
+  // A later report of a held change merges into it, in memory.
+  for (const [fp, report] of fresh) {
+    const held = ctx.held.get(fp);
+    if (!held) continue;
+    held.finding = mergeFindings(held.finding, report.finding);
+    fresh.delete(fp);
   }
   const lookUp = ctx.firstImport ? [...fresh.keys()].filter((fp) => ctx.seen.has(fp)) : [...fresh.keys()];
   const stored = lookUp.length > 0 ? await tx.getFindingLifecycles(source, lookUp) : new Map<string, FindingLifecycle>();
-  // Reported again later in the same run (rare): merge into the full row this run already wrote.
+  // Reported again after this run wrote (or left) the row: merge into the full stored row.
   const repeated = [...fresh.keys()].filter((fp) => ctx.seen.has(fp) && stored.has(fp));
   const written = repeated.length > 0 ? await tx.getFindings(source, repeated) : new Map<string, StoredFinding>();
   const inserts: NewFinding[] = [];
   const updates: StoredFinding[] = [];
 
-  for (const [fp, f] of fresh) {
+  for (const [fp, { finding: f, hash: known }] of fresh) {
     const before = stored.get(fp);
     const full = written.get(fp);
     if (full) {
       const merged = mergeFindings(full, f);
       const hash = findingContentHash(merged);
-      if (hash !== full.contentHash) updates.push({ ...full, ...merged, contentHash: hash, lastSeen: ctx.at });
+      if (hash === full.contentHash) continue;
+      updates.push({ ...full, ...merged, contentHash: hash, lastSeen: ctx.at });
       ctx.touched.add(full.caseKey);
+      if (ctx.seen.get(fp) === 'unchanged') {
+        // Its first report matched the ledger; with this one it no longer does.
+        ctx.counts.unchanged--;
+        ctx.counts.changed++;
+        ctx.seen.set(fp, 'changed');
+      }
       continue;
     }
     if (!meetsThreshold(f.severity, ctx.minSeverity) && before?.state !== 'open') {
@@ -394,17 +431,17 @@ async function applyBatch(tx: LedgerTx, source: string, batch: readonly Finding[
       ctx.counts.skipped['below-threshold'] = (ctx.counts.skipped['below-threshold'] ?? 0) + 1;
       continue;
     }
-    ctx.seen.add(fp);
     if (before?.state === 'open') ctx.openSeen.count++;
     ctx.counts.findings++;
-    const hash = freshHashes.get(fp) ?? findingContentHash(f);
-    const cls = classifyFinding(before, f, hash);
-    if (cls.status !== 'unchanged' && f.title) {
-      const rank = severityRank(f.severity);
-      const known = ctx.titles.get(f.caseKey);
-      if (!known || rank > known.rank) ctx.titles.set(f.caseKey, { title: f.title, rank });
+    const hash = known ?? findingContentHash(f);
+    const { status } = classifyFinding(before, f, hash);
+    ctx.seen.set(fp, status);
+    if (status === 'changed' && ctx.held.size < MAX_HELD) {
+      ctx.held.set(fp, { before: before!, finding: f });
+      continue;
     }
-    switch (cls.status) {
+    if (status !== 'unchanged') noteTitle(ctx.titles, f);
+    switch (status) {
       case 'new':
         ctx.counts.new++;
         inserts.push({ finding: f, contentHash: hash });
@@ -413,14 +450,12 @@ async function applyBatch(tx: LedgerTx, source: string, batch: readonly Finding[
       case 'reopened':
         ctx.counts.reopened++;
         updates.push({ ...before!, ...f, source, state: 'open', lastSeen: ctx.at, resolvedAt: null, reopenedAt: ctx.at, contentHash: hash });
-        ctx.touched.add(f.caseKey);
-        if (before!.caseKey !== f.caseKey) ctx.touched.add(before!.caseKey);
+        touchBoth(ctx.touched, before!, f);
         break;
       case 'changed':
         ctx.counts.changed++;
         updates.push({ ...before!, ...f, source, lastSeen: ctx.at, contentHash: hash });
-        ctx.touched.add(f.caseKey);
-        if (before!.caseKey !== f.caseKey) ctx.touched.add(before!.caseKey);
+        touchBoth(ctx.touched, before!, f);
         break;
       case 'unchanged':
         ctx.counts.unchanged++;
@@ -429,6 +464,39 @@ async function applyBatch(tx: LedgerTx, source: string, batch: readonly Finding[
   }
   if (inserts.length > 0) await tx.insertNewFindings(source, ctx.at, inserts);
   if (updates.length > 0) await tx.updateFindings(source, updates);
+}
+
+/** The end of a source: each held change, now merged with all its reports, is written if it still differs. */
+async function settleHeld(tx: LedgerTx, source: string, ctx: BatchContext): Promise<void> {
+  const updates: StoredFinding[] = [];
+  for (const [fp, { before, finding }] of ctx.held) {
+    const hash = findingContentHash(finding);
+    if (hash === before.contentHash) {
+      ctx.counts.unchanged++;
+      ctx.seen.set(fp, 'unchanged');
+      continue;
+    }
+    ctx.counts.changed++;
+    noteTitle(ctx.titles, finding);
+    updates.push({ ...before, ...finding, source, lastSeen: ctx.at, contentHash: hash });
+    touchBoth(ctx.touched, before, finding);
+  }
+  ctx.held.clear();
+  if (updates.length > 0) await tx.updateFindings(source, updates);
+}
+
+/** The title of the most severe fresh finding per case (new cases take it). */
+function noteTitle(titles: Map<string, { title: string; rank: number }>, f: Finding): void {
+  if (!f.title) return;
+  const rank = severityRank(f.severity);
+  const known = titles.get(f.caseKey);
+  if (!known || rank > known.rank) titles.set(f.caseKey, { title: f.title, rank });
+}
+
+/** A finding that moved to another case touches both. */
+function touchBoth(touched: Set<string>, before: FindingLifecycle, f: Finding): void {
+  touched.add(f.caseKey);
+  if (before.caseKey !== f.caseKey) touched.add(before.caseKey);
 }
 
 interface CaseStepContext {
