@@ -1,4 +1,4 @@
-import { Migrator, type Kysely, type MigrationProvider } from 'kysely';
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Logger } from '../core/ports.js';
 import type { Database } from './database.js';
 import { MIGRATIONS } from './migrations/index.js';
@@ -9,28 +9,26 @@ export interface MigrationStep {
   status: 'Success' | 'Error' | 'NotExecuted';
 }
 
-/** A migration that failed: names the step; the database is left at the previous step. */
+/** A migration that failed: names the step; the database is left as it was before the run of migrations. */
 export class MigrationError extends Error {
   override readonly name = 'MigrationError';
 }
 
-const provider: MigrationProvider = {
-  getMigrations: async () => MIGRATIONS,
-};
-
-/** Applies every pending migration; logs each step; throws `MigrationError` naming the failed step. */
-export async function migrateToLatest(db: Kysely<Database>, log: Logger): Promise<MigrationStep[]> {
+/**
+ * Applies every pending migration, all in one transaction (see sqlite-dialect.ts); logs each step;
+ * throws `MigrationError` naming the failed step, with the ledger left as it was.
+ */
+export async function migrateToLatest(db: Kysely<Database>, log: Logger, migrations: Record<string, Migration> = MIGRATIONS): Promise<MigrationStep[]> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations };
   const migrator = new Migrator({ db, provider });
   const { error, results } = await migrator.migrateToLatest();
   const steps: MigrationStep[] = (results ?? []).map((r) => ({ name: r.migrationName, status: r.status }));
-  for (const step of steps) {
-    if (step.status === 'Success') log.info('migration applied', { migration: step.name });
-    else if (step.status === 'Error') log.error('migration failed', { migration: step.name });
-  }
   if (error) {
     const failed = steps.find((s) => s.status === 'Error')?.name ?? 'unknown step';
+    log.error('migration failed; no step was applied', { migration: failed });
     const reason = error instanceof Error ? error.message : String(error);
-    throw new MigrationError(`Database migration ${failed} failed: ${reason}. The ledger was left at the previous step; nothing else was written.`);
+    throw new MigrationError(`Database migration ${failed} failed: ${reason}. No migration step was applied; the ledger is as it was before.`);
   }
+  for (const step of steps) log.info('migration applied', { migration: step.name });
   return steps;
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -131,6 +131,29 @@ describe('migrations', () => {
     expect(first.stderr).toMatch(/applied migration 0001-ledger/);
     const second = await w.run(['cases']);
     expect(second.stderr).not.toMatch(/applied migration/);
+  });
+});
+
+describe('a damaged database', () => {
+  it('doctor runs the integrity check and says what to do', async () => {
+    const ws = await week1();
+    const file = path.join(ws.dir, 'ledger.db');
+    const ok = await ws.run(['doctor']);
+    expect(ok.stdout).toMatch(/database.*integrity check ok/);
+    // Scribble over the findings table's root page (all but its type byte), in the file (WAL checkpointed first).
+    const db = new Database(file);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const root = (db.prepare("select rootpage from sqlite_master where name = 'findings'").get() as { rootpage: number }).rootpage;
+    db.close();
+    const bytes = readFileSync(file);
+    const pageSize = bytes.readUInt16BE(16);
+    const page = root - 1;
+    bytes.fill(0x5a, page * pageSize + 1, (page + 1) * pageSize);
+    writeFileSync(file, bytes);
+    const damaged = await ws.run(['doctor']);
+    expect(damaged.code).toBe(1);
+    expect(damaged.stdout).toMatch(/FAIL\s+database: .*(integrity check found \d+ problem|database disk image is malformed)/);
+    expect(damaged.stdout).toMatch(/fix: The file is damaged: restore it from a backup/);
   });
 });
 

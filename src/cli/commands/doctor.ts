@@ -7,6 +7,8 @@ import { resolveConfigPath, type LoadedConfig } from '../../config/load.js';
 import { redact } from '../../util/logger.js';
 import { buildDoctorChecks, loadCliConfig, makeContext, type CliIo, type GlobalOptions } from '../context.js';
 
+const DAMAGED_HINT = 'The file is damaged: restore it from a backup, or move it aside and rebuild the ledger with `vulnledger run` (triage records and history would be lost).';
+
 function databaseCheck(loaded: LoadedConfig): DoctorCheck {
   const file = resolveConfigPath(loaded, loaded.config.database);
   return {
@@ -18,12 +20,23 @@ function databaseCheck(loaded: LoadedConfig): DoctorCheck {
         try {
           const row = db.prepare("select count(*) n from sqlite_master where name = 'kysely_migration'").get() as { n: number };
           const runs = row.n > 0 ? (db.prepare('select count(*) n from runs').get() as { n: number }).n : 0;
-          return { name: 'database', status: 'ok', detail: `${file} (${runs} run(s) recorded)` };
+          const problems = (db.pragma('quick_check', { simple: false }) as Array<{ quick_check: string }>).map((r) => r.quick_check).filter((r) => r !== 'ok');
+          if (problems.length > 0) {
+            return {
+              name: 'database',
+              status: 'fail',
+              detail: `${file}: the integrity check found ${problems.length} problem(s): ${problems.slice(0, 3).join('; ')}`,
+              hint: DAMAGED_HINT,
+            };
+          }
+          return { name: 'database', status: 'ok', detail: `${file} (${runs} run(s) recorded, integrity check ok)` };
         } finally {
           db.close();
         }
       } catch (error) {
-        return { name: 'database', status: 'fail', detail: `${file}: ${error instanceof Error ? error.message : String(error)}`, hint: 'Check the "database" path and permissions.' };
+        const message = error instanceof Error ? error.message : String(error);
+        const damaged = /malformed|not a database|corrupt/i.test(message);
+        return { name: 'database', status: 'fail', detail: `${file}: ${message}`, hint: damaged ? DAMAGED_HINT : 'Check the "database" path and permissions.' };
       }
     },
   };
