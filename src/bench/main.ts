@@ -67,7 +67,8 @@ for (const size of sizes) {
   const checks = [
     [`import ≤ 3× floor`, ratio <= 3],
     [`import peak RSS ≤ 400 MB (every run)`, imports.every((r) => (r.maxRssMB as number) <= 400)],
-    [`rerun writes only its run record`, JSON.stringify(second.written) === JSON.stringify({ findings: 0, cases: 0, triage: 0, evidence: 0, history: 0, events: 0, runs: 1, run_sources: 1, outbox: 0 })],
+    // Every table is compared by content, so an update counts as a write too.
+    [`rerun writes only its run record`, JSON.stringify(second.written) === JSON.stringify({ run_sources: 1, runs: 1 })],
     [`rerun no slower than import`, (second.ms as number) <= (first.ms as number)],
   ] as const;
   for (const [name, ok] of checks) console.log(`  ${ok ? 'PASS' : 'FAIL'} ${name}`);
