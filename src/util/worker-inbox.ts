@@ -5,7 +5,7 @@
 import type { Worker } from 'node:worker_threads';
 
 export class WorkerInbox<T> {
-  #queue: T[] = [];
+  readonly #queue: T[] = [];
   #failure: Error | null = null;
   #wake: (() => void) | null = null;
 
@@ -31,11 +31,6 @@ export class WorkerInbox<T> {
     const message = this.#queue.shift();
     if (message === undefined) throw this.#failure!;
     return message;
-  }
-
-  /** Drops the queued messages (replies to work that was abandoned). */
-  clear(): void {
-    this.#queue = [];
   }
 
   #notify(): void {

@@ -17,13 +17,18 @@ import type { QueryKind } from './queries.js';
 export interface PageMapper {
   /** The page's batches in order; consume one page fully before mapping the next. */
   map(page: ResourceGraphPage, kind: QueryKind, model: DefenderModel): AsyncGenerator<SourceBatch, void, void>;
+  /** Pages mapped so far on the mapping thread and on the calling thread. */
+  readonly pages: { onThread: number; inThread: number };
   close(): Promise<void>;
 }
 
 /** Maps on the calling thread, slice by slice (a page never exists as one object tree). */
 export function inThreadMapper(sliceRows: number): PageMapper {
+  const pages = { onThread: 0, inThread: 0 };
   return {
+    pages,
     async *map(page, kind, model) {
+      pages.inThread++;
       for (let start = 0; start === 0 || start < page.rowCount; start += sliceRows) yield mapPage(page.takeRows(start, start + sliceRows), kind, model);
     },
     close: async () => undefined,
@@ -37,13 +42,17 @@ export function threadMapper(workerUrl: URL, sliceRows: number): PageMapper {
   const inbox = new WorkerInbox<MapReply>(worker, 'the Resource Graph mapping thread');
   let nextId = 0;
 
+  const pages = { onThread: 0, inThread: 0 };
   return {
+    pages,
     async *map(page, kind, model) {
       const raw = page.rowBytes();
       if (raw === null) {
+        pages.inThread++;
         yield* fallback.map(page, kind, model);
         return;
       }
+      pages.onThread++;
       // The body is copied into a buffer of its own, which moves to the thread without another copy.
       const body = new Uint8Array(raw.body.byteLength);
       body.set(raw.body);
@@ -52,8 +61,8 @@ export function threadMapper(workerUrl: URL, sliceRows: number): PageMapper {
         ranges[2 * i] = start;
         ranges[2 * i + 1] = end;
       });
+      // Replies to an earlier page the caller stopped reading are skipped by their id.
       const id = ++nextId;
-      inbox.clear();
       worker.postMessage({ id, body, ranges, kind, model, sliceRows } satisfies MapJob, [body.buffer, ranges.buffer]);
       for (;;) {
         const reply = await inbox.next();

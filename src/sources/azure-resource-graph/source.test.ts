@@ -101,7 +101,7 @@ async function harness(fakeOptions: FakeResourceGraphOptions = {}, base: Record<
     const source = createAzureResourceGraphSource(parsed, { env: { AZURE_ACCESS_TOKEN: FAKE_TOKEN } }, { ...overrides, ...mode });
     const { store } = await openSqliteLedger(file, { clock: fixedClock(at), log: nullLogger });
     try {
-      return await runLedger(store, [source], { minSeverity: 'High', sla: DEFAULT_SLA, clock: fixedClock(at), log: nullLogger, progress: (u) => progress.push(u) });
+      return await runLedger(store, [source], { minSeverity: 'High', sla: DEFAULT_SLA, clock: fixedClock(at), log: argMode.log ?? nullLogger, progress: (u) => progress.push(u) });
     } finally {
       await store.close();
     }

@@ -147,6 +147,7 @@ async function* collect(
   try {
     return yield* collectPages(name, config, deps, overrides, ctx, mapper);
   } finally {
+    ctx.log.debug('pages mapped', mapper.pages);
     await mapper.close();
   }
 }

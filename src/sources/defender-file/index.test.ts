@@ -4,6 +4,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ledgerHarness, type LedgerHarness } from '../../../test/helpers/ledger.js';
 import { bundleWorker } from '../../../test/helpers/bundle-worker.js';
+import { memoryLogger } from '../../util/logger.js';
 import { DefenderFileConfig } from './config.js';
 import { createDefenderFileSource, type DefenderFileOptions } from './index.js';
 
@@ -18,6 +19,11 @@ let workerUrl: URL;
 beforeAll(async () => {
   workerUrl = await bundleWorker('src/sources/defender-file/worker.ts');
 }, 60_000);
+
+/** Which thread read the exports, from the source's `reading exports` debug line. */
+function readerOf(log: ReturnType<typeof memoryLogger>): string | undefined {
+  return log.lines.map((line) => /reading exports .*thread=(\w+)/.exec(line)?.[1]).find((t) => t !== undefined);
+}
 
 function source(pattern: string, options: DefenderFileOptions) {
   return createDefenderFileSource(DefenderFileConfig.parse({ type: 'defender-file', name: 'defender', path: pattern }), '/', options);
@@ -46,8 +52,12 @@ describe('source defender-file: the reader thread', () => {
     const inThread = ledgerHarness();
     for (const [week, at] of WEEKS) {
       const pattern = path.join(DEMO, week, '*.json');
-      const a = await threaded.run([source(pattern, { workerUrl, workerMinBytes: 0 })], at);
-      const b = await inThread.run([source(pattern, { workerMinBytes: Number.MAX_SAFE_INTEGER })], at);
+      const logA = memoryLogger();
+      const logB = memoryLogger();
+      const a = await threaded.run([source(pattern, { workerUrl, workerMinBytes: 0 })], at, { log: logA });
+      const b = await inThread.run([source(pattern, { workerMinBytes: Number.MAX_SAFE_INTEGER })], at, { log: logB });
+      expect(readerOf(logA)).toBe('reader');
+      expect(readerOf(logB)).toBe('main');
       expect(a.exitCode).toBe(0);
       expect(a.sources[0]!.counts).toEqual(b.sources[0]!.counts);
     }
@@ -71,9 +81,13 @@ describe('source defender-file: the reader thread', () => {
   });
 
   it('small exports stay on the main thread, and without a compiled worker entry every export does', async () => {
-    const h = ledgerHarness();
-    const missing = new URL('file:///nonexistent/worker.js');
-    const report = await h.run([source(path.join(DEMO, 'week-1', '*.json'), { workerUrl: missing, workerMinBytes: 0 })], WEEKS[1][1]);
+    const pattern = path.join(DEMO, 'week-1', '*.json');
+    const small = memoryLogger();
+    expect((await ledgerHarness().run([source(pattern, { workerUrl })], WEEKS[1][1], { log: small })).exitCode).toBe(0);
+    expect(readerOf(small)).toBe('main');
+    const missing = memoryLogger();
+    const report = await ledgerHarness().run([source(pattern, { workerUrl: new URL('file:///nonexistent/worker.js'), workerMinBytes: 0 })], WEEKS[1][1], { log: missing });
+    expect(readerOf(missing)).toBe('main');
     expect(report.exitCode).toBe(0);
     expect(report.sources[0]!.counts.findings).toBeGreaterThan(0);
   });

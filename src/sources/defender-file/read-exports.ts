@@ -54,19 +54,18 @@ export async function* readExports(files: readonly string[], options: ReadExport
 }
 
 function mapRows(raws: readonly unknown[]): SourceBatch {
-  const batch: SourceBatch = { rows: raws.length, findings: [], skipped: [], models: {} };
+  const findings: SourceBatch['findings'] = [];
+  const contentHashes: string[] = [];
+  const skipped: SourceBatch['skipped'] = [];
   const models: Partial<Record<DefenderModel, number>> = {};
-  const hashes: string[] = [];
-  batch.contentHashes = hashes;
   for (const raw of raws) {
     const mapped = mapDefenderRow(raw);
     if (mapped.model) models[mapped.model] = (models[mapped.model] ?? 0) + 1;
-    if (mapped.skipped) batch.skipped.push(mapped.skipped);
+    if (mapped.skipped) skipped.push(mapped.skipped);
     for (const finding of mapped.findings) {
-      batch.findings.push(finding);
-      hashes.push(findingContentHash(finding));
+      findings.push(finding);
+      contentHashes.push(findingContentHash(finding));
     }
   }
-  batch.models = models;
-  return batch;
+  return { rows: raws.length, findings, contentHashes, skipped, models };
 }

@@ -104,14 +104,21 @@ describe('readExportsInWorker (the export reader thread)', () => {
     const input: ReaderInput = { files: generated.files, batchSize: 50, inFlight: 2 };
     const worker = new Worker(workerUrl, { workerData: input });
     let batches = 0;
+    let onBatch: (() => void) | null = null;
     worker.on('message', (m: ReaderMessage) => {
-      if (m.type === 'batch') batches++;
+      if (m.type !== 'batch') return;
+      batches++;
+      onBatch?.();
     });
+    const batchCount = (n: number) => new Promise<void>((resolve) => (onBatch = () => batches >= n && resolve()));
     try {
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      await batchCount(2);
+      // The file holds 120 batches; without credits more would arrive within this pause.
+      await new Promise((resolve) => setTimeout(resolve, 300));
       expect(batches).toBe(2);
       worker.postMessage({ type: 'ack' } satisfies MainMessage);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await batchCount(3);
+      await new Promise((resolve) => setTimeout(resolve, 300));
       expect(batches).toBe(3);
     } finally {
       await worker.terminate();

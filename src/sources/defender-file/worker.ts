@@ -14,8 +14,7 @@ const input = workerData as ReaderInput;
 
 let credits = input.inFlight;
 let wake: (() => void) | null = null;
-port.on('message', (message: MainMessage) => {
-  if (message.type !== 'ack') return;
+port.on('message', (_ack: MainMessage) => {
   credits++;
   wake?.();
   wake = null;
