@@ -12,7 +12,7 @@ import {
   failedCoverage,
   type FindingClass,
   findingContentHash,
-  isInUnreadScope,
+  mayResolve,
   mergeFindings,
   type Coverage,
 } from '../core/lifecycle.js';
@@ -290,10 +290,7 @@ async function runSource(tx: LedgerTx, source: FindingSource, ctx: SourceRunCont
       const toResolve: string[] = [];
       const unseenOpen = openBefore - openSeen.count;
       if (unseenOpen > 0) for await (const ref of tx.openFindingRefs(source.name)) {
-        if (seen.has(ref.fingerprint)) continue;
-        if (!source.kinds.includes(ref.kind)) continue;
-        if (isInUnreadScope(ref, coverage)) continue;
-        toResolve.push(ref.fingerprint);
+        if (mayResolve(ref, seen, coverage, source.kinds)) toResolve.push(ref.fingerprint);
       }
       if (toResolve.length > 0) {
         const keys = await tx.resolveFindings(source.name, toResolve, at, ctx.previousComplete);
@@ -523,8 +520,11 @@ async function updateCases(
   if (keys.length === 0) return out;
   const now = ctx.options.clock.now();
   const at = now.toISOString();
-  const aggregates = await tx.aggregateCases(keys, new Map([...ctx.titles].map(([key, t]) => [key, t.title])));
   const before = await tx.getCases(keys);
+  // A case that has a title keeps it (planCaseUpdate): only new or untitled cases need one looked up.
+  const titles = new Map([...ctx.titles].map(([key, t]) => [key, t.title]));
+  for (const [key, record] of before) if (record.title && !titles.has(key)) titles.set(key, record.title);
+  const aggregates = await tx.aggregateCases(keys, titles);
   const saves: Array<{ record: CaseRecord; isNew: boolean }> = [];
   const history: ReturnType<typeof historyOf> = [];
   const evidence: Array<{ caseKey: string; evidence: Evidence }> = [];

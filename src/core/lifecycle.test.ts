@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fingerprint } from './identity.js';
-import { classifyFinding, failedCoverage, findingContentHash, isInUnreadScope, mergeFindings, selectResolutions, type Coverage } from './lifecycle.js';
+import { classifyFinding, failedCoverage, findingContentHash, isInUnreadScope, mayResolve, mergeFindings, type Coverage } from './lifecycle.js';
 import { makeFinding, stored } from './test-helpers.js';
 
 describe('fingerprint', () => {
@@ -44,23 +44,30 @@ describe('resolution and the partial-scope guard', () => {
     { fingerprint: 'd', kind: 'machine' as const, subscriptionId: 's1' },
   ];
   const seen = new Set(['d']);
+  const ALL = ['machine', 'sql', 'registryImage', 'runningContainer'] as const;
+  const selectResolutions = (coverage: Coverage, kinds: readonly (typeof ALL)[number][] = ALL) =>
+    refs.filter((ref) => mayResolve(ref, seen, coverage, kinds)).map((ref) => ref.fingerprint);
 
   it('a complete read resolves every open finding it did not see', () => {
-    expect(selectResolutions(refs, seen, { complete: true })).toEqual(['a', 'b', 'c']);
+    expect(selectResolutions({ complete: true })).toEqual(['a', 'b', 'c']);
   });
 
   it('a failed source resolves nothing', () => {
-    expect(selectResolutions(refs, seen, failedCoverage('HTTP 500'))).toEqual([]);
+    expect(selectResolutions(failedCoverage('HTTP 500'))).toEqual([]);
   });
 
   it('an unread subscription keeps its findings open (case-insensitive ids)', () => {
     const coverage: Coverage = { complete: false, unread: [{ subscriptionId: 's1' }], reason: '403 on s1' };
-    expect(selectResolutions(refs, seen, coverage)).toEqual(['b']);
+    expect(selectResolutions(coverage)).toEqual(['b']);
     expect(isInUnreadScope({ kind: 'machine', subscriptionId: 'S1' }, coverage)).toBe(true);
   });
 
   it('an unread kind keeps only that kind open', () => {
-    expect(selectResolutions(refs, seen, { complete: false, unread: [{ kind: 'sql' }], reason: 'sql query failed' })).toEqual(['a', 'b']);
+    expect(selectResolutions({ complete: false, unread: [{ kind: 'sql' }], reason: 'sql query failed' })).toEqual(['a', 'b']);
+  });
+
+  it('a source resolves only kinds it reads', () => {
+    expect(selectResolutions({ complete: true }, ['sql'])).toEqual(['c']);
   });
 });
 

@@ -69,17 +69,12 @@ export interface OpenFindingRef {
 }
 
 /**
- * The open findings of a source that a complete-enough run did not see: these resolve.
- * Findings in an unread part of the scope never resolve.
+ * Whether an open stored finding resolves in this run: its source did not report it, the source
+ * reads findings of its kind, and the part of the scope it is in was read. Findings in an unread
+ * part of the scope never resolve.
  */
-export function selectResolutions(open: Iterable<OpenFindingRef>, seen: ReadonlySet<string>, coverage: Coverage): string[] {
-  const resolved: string[] = [];
-  for (const ref of open) {
-    if (seen.has(ref.fingerprint)) continue;
-    if (isInUnreadScope(ref, coverage)) continue;
-    resolved.push(ref.fingerprint);
-  }
-  return resolved;
+export function mayResolve(ref: OpenFindingRef, seen: { has(fingerprint: string): boolean }, coverage: Coverage, kinds: readonly FindingKind[]): boolean {
+  return !seen.has(ref.fingerprint) && kinds.includes(ref.kind) && !isInUnreadScope(ref, coverage);
 }
 
 function union(a: readonly string[], b: readonly string[]): string[] {

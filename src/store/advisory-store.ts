@@ -5,21 +5,12 @@ import type { CaseState } from '../core/case.js';
 import type { FindingKind } from '../core/finding.js';
 import type { CaseKind } from '../core/identity.js';
 import type { AdvisoriesTable } from './advisory-enrichment-tables.js';
+import { chunks, IN_CHUNK } from './chunks.js';
+import { parseList } from './rows.js';
 import type { Database } from './database.js';
 
-const IN_CHUNK = 500;
 const INSERT_CHUNK = 200;
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-function parseList(text: string): string[] {
-  const value: unknown = JSON.parse(text);
-  return Array.isArray(value) ? value.map(String) : [];
-}
 
 function toRow(a: StoredAdvisory): AdvisoriesTable {
   return {

@@ -8,6 +8,7 @@
  * there; without a runner, rows go in multi-row statements of `chunkSize` through Kysely.
  */
 import { CompiledQuery, type Kysely } from 'kysely';
+import { chunks } from './chunks.js';
 import type { Database } from './database.js';
 
 type Row = object;
@@ -24,15 +25,13 @@ export interface StatementRunner {
 export class InsertCache {
   readonly #sql = new Map<string, string>();
 
-  sqlFor(db: Kysely<Database>, table: keyof Database, columns: readonly string[], rowCount: number): string {
-    const key = `${table}|${rowCount}|${columns.join(',')}`;
+  sqlFor(db: Kysely<Database>, table: keyof Database, columns: readonly string[], rowCount: number, ignoreConflictOn?: string): string {
+    const key = `${table}|${rowCount}|${columns.join(',')}|${ignoreConflictOn ?? ''}`;
     let sql = this.#sql.get(key);
     if (sql === undefined) {
       const row = Object.fromEntries(columns.map((c) => [c, null]));
-      const compiled = db
-        .insertInto(table)
-        .values(Array.from({ length: rowCount }, () => row) as never)
-        .compile();
+      const insert = db.insertInto(table).values(Array.from({ length: rowCount }, () => row) as never);
+      const compiled = (ignoreConflictOn === undefined ? insert : insert.onConflict((oc) => oc.column(ignoreConflictOn as never).doNothing())).compile();
       sql = compiled.sql;
       if (compiled.parameters.length !== rowCount * columns.length) {
         throw new Error(`bulk insert into ${table}: expected ${rowCount * columns.length} parameters, Kysely compiled ${compiled.parameters.length}`);
@@ -53,6 +52,7 @@ export interface BulkTarget {
 /**
  * Inserts parameter lists (each in `columns` order; values primitives or null, JSON columns
  * already strings): through the runner when the dialect has one, else in multi-row chunks.
+ * `ignoreConflictOn` skips rows whose value in that unique column is already stored.
  */
 export async function insertTuples(
   target: BulkTarget,
@@ -60,15 +60,15 @@ export async function insertTuples(
   columns: readonly string[],
   tuples: readonly (readonly unknown[])[],
   chunkSize: number,
+  options: { ignoreConflictOn?: string } = {},
 ): Promise<void> {
   if (tuples.length === 0) return;
   if (target.runner) {
-    target.runner.runMany(target.cache.sqlFor(target.db, table, columns, 1), tuples);
+    target.runner.runMany(target.cache.sqlFor(target.db, table, columns, 1, options.ignoreConflictOn), tuples);
     return;
   }
-  for (let i = 0; i < tuples.length; i += chunkSize) {
-    const part = tuples.slice(i, i + chunkSize);
-    const sql = target.cache.sqlFor(target.db, table, columns, part.length);
+  for (const part of chunks(tuples, chunkSize)) {
+    const sql = target.cache.sqlFor(target.db, table, columns, part.length, options.ignoreConflictOn);
     await target.db.executeQuery(CompiledQuery.raw(sql, part.flat()));
   }
 }

@@ -2,16 +2,10 @@
 import type { Kysely } from 'kysely';
 import type { CaseRecord } from '../core/case.js';
 import { ENRICHMENT_CACHE, type CaseEnrichmentState, type CaseEpss, type CaseKev, type EnrichmentWriter } from '../core/enrichment.js';
+import { chunks, IN_CHUNK } from './chunks.js';
 import type { Database } from './database.js';
 
-const IN_CHUNK = 500;
 const INSERT_CHUNK = 200;
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 function parseOrNull<T>(text: string | null): T | null {
   return text === null ? null : (JSON.parse(text) as T);

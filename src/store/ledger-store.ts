@@ -26,6 +26,7 @@ import { isOverdue } from '../core/sla.js';
 import type { Evidence } from '../core/triage.js';
 import { bulkInsert, InsertCache, insertTuples, type BulkTarget, type StatementRunner } from './bulk-insert.js';
 import { makeAdvisoryReader, makeAdvisoryWriter } from './advisory-store.js';
+import { chunks, IN_CHUNK } from './chunks.js';
 import type { Database, FindingTextsTable } from './database.js';
 import { attachEnrichment, makeEnrichmentWriter } from './enrichment-store.js';
 import { findingTextKey, textIdOfKey } from './finding-texts.js';
@@ -46,18 +47,10 @@ import {
   runSourceToRow,
 } from './rows.js';
 
-/** Rows per multi-row INSERT: 39 columns × 400 rows stays under SQLite's 32766 bound parameters. */
+/** Rows per multi-row INSERT (dialects without a StatementRunner): ≤ 40 columns × 400 rows stays under SQLite's 32,766 bound parameters. */
 const INSERT_CHUNK = 400;
-/** Findings rows are wide (39 columns): measured fastest in chunks of about 50 rows. */
+/** Findings rows are wide (34 columns): multi-row inserts of them were fastest in chunks of about 50 rows. */
 const FINDINGS_CHUNK = 50;
-/** Keys per `IN (…)` list. */
-const IN_CHUNK = 500;
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 function makeReader(db: Kysely<Database>): LedgerReader {
   async function evidenceFor(keys: readonly string[]): Promise<Map<string, Evidence[]>> {
@@ -264,20 +257,8 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
     pending.push(findingTextRow(id, text));
     return id;
   };
-  let textSql: string | null = null;
-  const writeTexts = async (texts: readonly FindingTextsTable[]): Promise<void> => {
-    if (texts.length === 0) return;
-    if (!runner) {
-      for (const t of texts) await trx.insertInto('finding_texts').values(t).onConflict((oc) => oc.column('id').doNothing()).execute();
-      return;
-    }
-    textSql ??= trx
-      .insertInto('finding_texts')
-      .values(texts[0]!)
-      .onConflict((oc) => oc.column('id').doNothing())
-      .compile().sql;
-    runner.runMany(textSql, texts.map((t) => TEXT_COLUMNS.map((c) => t[c])));
-  };
+  const writeTexts = (texts: readonly FindingTextsTable[]): Promise<void> =>
+    insertTuples(target, 'finding_texts', TEXT_COLUMNS, texts.map((t) => TEXT_COLUMNS.map((c) => t[c])), INSERT_CHUNK, { ignoreConflictOn: 'id' });
   return {
     ...reader,
     async savepoint(name, fn) {
@@ -338,11 +319,11 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
       await insertTuples(target, 'findings', FINDING_COLUMNS, tuples, FINDINGS_CHUNK);
     },
     async updateFindings(source, rows) {
-      for (const f of rows) {
-        const texts: FindingTextsTable[] = [];
-        const textId = textIdOf(f, texts);
-        await writeTexts(texts);
-        const { source: _s, fingerprint: _f, ...values } = findingToRow(source, f, f, textId);
+      const texts: FindingTextsTable[] = [];
+      const textIds = rows.map((f) => textIdOf(f, texts));
+      await writeTexts(texts);
+      for (const [i, f] of rows.entries()) {
+        const { source: _s, fingerprint: _f, ...values } = findingToRow(source, f, f, textIds[i]!);
         await trx.updateTable('findings').set(values).where('source', '=', source).where('fingerprint', '=', f.fingerprint).execute();
       }
     },

@@ -26,14 +26,14 @@ describe('findings round-trip through the store', () => {
         publishedAt: '2024-01-02T00:00:00Z',
         detectedAt: '2026-08-02T04:11:52Z',
         resource: { id: '/subscriptions/s9/rg/x', name: 'sql-1', subscriptionId: 's9', resourceGroup: 'rg-データ', type: 'microsoft.sql/servers' },
-        repository: null,
+        repository: 'registry.example/app',
         digests: ['sha256:d1'],
         tags: ['t1'],
         database: 'orders',
-        server: 'sql-1',
+        server: 'sql-srv-9',
         software: 'SQL Server',
         installedVersions: ['16.0'],
-        fixedVersion: null,
+        fixedVersion: '16.0.4',
         fixAvailable: false,
         exploit: { publicExploit: true, verified: false, inExploitKit: true },
         model: 'grouped',
@@ -54,7 +54,15 @@ describe('findings round-trip through the store', () => {
         contentHash: 'hash-1',
       });
 
-      const changed = { ...read.get(finding.fingerprint)!, description: 'Changed', state: 'resolved' as const, resolvedAt: AT, contentHash: 'hash-2' };
+      const changed = {
+        ...read.get(finding.fingerprint)!,
+        description: 'Changed',
+        state: 'resolved' as const,
+        lastSeen: '2026-12-07T06:00:00.000Z',
+        resolvedAt: '2026-12-14T06:00:00.000Z',
+        reopenedAt: '2026-12-01T06:00:00.000Z',
+        contentHash: 'hash-2',
+      };
       const after = await store.transaction(async (tx) => {
         await tx.updateFindings('defender', [changed]);
         return tx.getFindings('defender', [finding.fingerprint]);

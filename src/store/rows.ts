@@ -9,7 +9,8 @@ import type { Evidence, Triage } from '../core/triage.js';
 import type { CasesTable, EvidenceTable, FindingsTable, FindingTextsTable, HistoryTable, RunSourcesTable, TriageTable } from './database.js';
 import type { FindingText } from './finding-texts.js';
 
-function parseList(text: string): string[] {
+/** A JSON list column as strings (anything else reads as empty). */
+export function parseList(text: string): string[] {
   const value: unknown = JSON.parse(text);
   return Array.isArray(value) ? value.map(String) : [];
 }
@@ -79,6 +80,10 @@ export const FINDING_COLUMNS = [
   'reopened_at',
   'content_hash',
 ] as const satisfies ReadonlyArray<keyof FindingsTable>;
+
+// Compile-time check that FINDING_COLUMNS lists every column (a missing one fails to type-check).
+const everyColumnListed: [Exclude<keyof FindingsTable, (typeof FINDING_COLUMNS)[number]>] extends [never] ? true : false = true;
+void everyColumnListed;
 
 /**
  * A finding as the parameter list of an insert, in `FINDING_COLUMNS` order. Built directly (no
