@@ -16,6 +16,7 @@ import type { Logger } from '../core/ports.js';
 import { backoffDelay, sleep as realSleep } from '../util/http.js';
 import { redact } from '../util/logger.js';
 import { parseNotificationMessage } from './notification-schema.js';
+import { messageOf } from '../util/errors.js';
 
 /** What happened to one entry in a delivery. */
 export type DeliveryResult = 'delivered' | 'retrying' | 'failed' | 'waiting' | 'unconfigured';
@@ -70,9 +71,6 @@ function emptyCounts(): Record<DeliveryResult, number> {
   return { delivered: 0, retrying: 0, failed: 0, waiting: 0, unconfigured: 0 };
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** Whether an entry may be sent now, and from which status it is claimed. */
 function dueNow(entry: OutboxRecord, now: number, options: { force: boolean; staleAfterMs: number }): { due: true; from: OutboxStatus } | { due: false; reason: string } {

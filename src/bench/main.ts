@@ -1,12 +1,12 @@
 /**
- * `npm run bench`: generates individual-model exports (100k and 300k findings, ~1.2 KB of JSON per
+ * `npm run bench`: generates individual-model exports (100k and 300k findings, ~1.4 KB of JSON per
  * finding), then measures in separate processes (clean peak RSS each):
  *   floor   — a bare JSON.parse of the same files;
  *   import  — `run` into an empty SQLite ledger (target: ≤ 3× the floor's time, ≤ 400 MB peak RSS);
  *   rerun   — `run` again on the same files (target: writes only its run record, no slower).
  * Then the azure-resource-graph source on 100k rows in 1000-row pages over HTTP (see arg.ts).
  * Floor and import run three times each (`--runs N`); the medians are compared.
- * Options: --sizes 100000,300000 ("" for none)   --runs 3   --keep (reuse generated files)   --arg-rows 100000   --no-arg
+ * Options: --sizes 100000,300000 ("" for none)   --runs 3   --keep (reuse generated files)   --arg-rows 100000   --no-arg   --no-notion
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync, statSync } from 'node:fs';
@@ -35,7 +35,6 @@ const sizes = (arg('--sizes') ?? '100000,300000').split(',').filter(Boolean).map
 const runs = Number(arg('--runs') ?? 3);
 
 const keep = process.argv.includes('--keep');
-const results: string[] = [];
 console.log(`node ${process.version}, ${process.arch}; data in ${path.relative(process.cwd(), dataDir)}/`);
 for (const size of sizes) {
   const dir = path.join(dataDir, `${size}`);
@@ -63,7 +62,6 @@ for (const size of sizes) {
     `| rerun ${(second.ms as number / 1000).toFixed(2)} s, peak RSS ${(second.maxRssMB as number).toFixed(0)} MB, wrote ${JSON.stringify(second.written)}`,
   ].join(' ');
   console.log(line);
-  results.push(line);
   const checks = [
     [`import ≤ 3× floor`, ratio <= 3],
     [`import peak RSS ≤ 400 MB (every run)`, imports.every((r) => (r.maxRssMB as number) <= 400)],

@@ -5,7 +5,6 @@
 import { deliverOutbox, type DeliveryOutcome, type DeliveryReport } from '../app/deliver.js';
 import { notificationPlanners } from '../app/notify.js';
 import type { OutboxPlanner } from '../app/run.js';
-import type { Messages } from '../core/i18n.js';
 import type { CaseLinkLookup, Notifier } from '../core/notification.js';
 import type { DoctorCheck, LedgerStore } from '../core/ports.js';
 import type { LoadedConfig } from '../config/load.js';
@@ -62,7 +61,7 @@ function short(text: string, max = 300): string {
 }
 
 /** The lines `run` (and `report --send`, `outbox --retry`) prints about a delivery. */
-export function renderDeliverySummary(report: DeliveryReport, c: Colors, _m: Messages): string[] {
+export function renderDeliverySummary(report: DeliveryReport, c: Colors): string[] {
   if (report.outcomes.length === 0) return [];
   const byChannel = new Map<string, DeliveryOutcome[]>();
   for (const o of report.outcomes) byChannel.set(o.channel, [...(byChannel.get(o.channel) ?? []), o]);
@@ -104,7 +103,7 @@ export function renderDeliverySummary(report: DeliveryReport, c: Colors, _m: Mes
 export async function deliverAfterRun(ctx: CliContext, loaded: LoadedConfig, store: LedgerStore, out: (text: string) => void): Promise<void> {
   try {
     const report = await deliverNow(ctx, loaded, store);
-    const lines = renderDeliverySummary(report, ctx.colors, messages(loaded.config.language));
+    const lines = renderDeliverySummary(report, ctx.colors);
     if (lines.length > 0) out(`\n${lines.join('\n')}`);
   } catch (error) {
     const message = redact(error instanceof Error ? error.message : String(error));

@@ -69,7 +69,7 @@ async function main(): Promise<number> {
     [
       '',
       '═'.repeat(100),
-      'The ledger now holds both weeks. Try:',
+      'The ledger now holds all three runs. Try:',
       `  ${cli} cases                       # open cases, most severe first`,
       `  ${cli} cases --overdue             # past their SLA due date`,
       `  ${cli} report                      # the weekly list: open cases, resources, status, due date, overdue (--format md)`,

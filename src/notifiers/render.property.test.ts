@@ -19,7 +19,7 @@ import { SEVERITIES, SEVERITY_THRESHOLDS } from '../core/severity.js';
 import { TRIAGE_STATUSES } from '../core/triage.js';
 import { nvdUrl, portalUrl, safeLink } from './_shared/links.js';
 import { renderSlackMessage, splitSlackNotification } from './slack/render.js';
-import { renderTeamsMessage, splitTeamsNotification, teamsPayloadBytes } from './teams/render.js';
+import { renderTeamsMessage, splitTeamsNotification, TEAMS_MESSAGE_LIMITS, teamsPayloadBytes } from './teams/render.js';
 import { renderWebhookEvent, splitWebhookNotification } from './webhook/render.js';
 
 const NASTY = [
@@ -246,7 +246,7 @@ describe('rendering hostile case sets (property)', () => {
         for (const m of list) {
           const payload = renderTeamsMessage(m, ctx);
           expect(checkTeamsEnvelope(payload)).toEqual([]);
-          expect(teamsPayloadBytes(payload)).toBeLessThanOrEqual(28 * 1024);
+          expect(teamsPayloadBytes(payload)).toBeLessThanOrEqual(TEAMS_MESSAGE_LIMITS.bytes);
           expect(teamsLinkProblems(payload, allowed)).toEqual([]);
         }
       }),

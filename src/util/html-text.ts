@@ -22,7 +22,7 @@ export function stripControlChars(text: string): string {
  * Text without markup passes through unchanged apart from whitespace normalisation.
  */
 export function htmlToText(html: string): string {
-  if (!/[<&]/.test(html)) return normalizeWhitespace(stripControlChars(html));
+  if (!/[<&]/.test(html)) return plainText(html);
   const out: string[] = [];
   let dropDepth = 0;
   const parser = new Parser(
@@ -47,6 +47,11 @@ export function htmlToText(html: string): string {
   parser.write(html);
   parser.end();
   return normalizeWhitespace(stripControlChars(out.join('')));
+}
+
+/** Plain text (never parsed as HTML): control characters removed, whitespace normalised. */
+export function plainText(text: string): string {
+  return normalizeWhitespace(stripControlChars(text));
 }
 
 function normalizeWhitespace(text: string): string {

@@ -9,7 +9,6 @@ import { OPEN_OUTBOX_STATUSES, OUTBOX_STATUSES, type OutboxRecord } from '../../
 import { redact } from '../../util/logger.js';
 import { loadCliConfig, makeContext, openLedger, UserError, type CliIo, type GlobalOptions } from '../context.js';
 import { deliverNow, renderDeliverySummary } from '../notifications.js';
-import { messages } from '../../core/i18n.js';
 import { table, truncate } from '../text.js';
 
 interface OutboxOptions {
@@ -79,7 +78,7 @@ export function registerOutboxCommand(program: Command, io: CliIo, setExit: (cod
             ids = found;
           }
           const report = await deliverNow(ctx, loaded, store, { force: true, ...(ids ? { ids } : {}) });
-          const lines = renderDeliverySummary(report, ctx.colors, messages(loaded.config.language));
+          const lines = renderDeliverySummary(report, ctx.colors);
           out(lines.length > 0 ? lines.join('\n') : 'Nothing to deliver.');
           setExit(report.counts.failed + report.counts.retrying > 0 ? 1 : 0);
           return;

@@ -66,7 +66,7 @@ export function registerReportCommand(program: Command, io: CliIo, setExit: (cod
         for (const e of entries) perChannel.set(e.channel, (perChannel.get(e.channel) ?? 0) + 1);
         out(`Report ${id}: ${[...perChannel].map(([channel, count]) => `${channel} ${count} message(s)`).join(' · ')}`);
         const report = await deliverNow(ctx, loaded, store);
-        out(renderDeliverySummary(report, ctx.colors, m).join('\n'));
+        out(renderDeliverySummary(report, ctx.colors).join('\n'));
         const mine = new Set(entries.map((e) => e.id));
         setExit(report.outcomes.some((o) => mine.has(o.id) && o.result !== 'delivered') ? 1 : 0);
       } finally {

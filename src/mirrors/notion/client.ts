@@ -15,6 +15,7 @@ import { APIResponseError, Client, LogLevel, RequestTimeoutError, UnknownHTTPRes
 import type { z } from 'zod';
 import type { MirrorRequestStats } from '../../core/mirror.js';
 import type { Logger } from '../../core/ports.js';
+import { sleep } from '../../util/http.js';
 import { addSecret, redact } from '../../util/logger.js';
 import { sharedLimiter, type Limiter } from './limiter.js';
 import { Block, BlockList, DataSource, Database, Page, QueryResult, User } from './schema.js';
@@ -170,7 +171,8 @@ export class NotionApi {
     this.limiter = sharedLimiter(integration, options.requestsPerSecond);
     this.retries = options.retries ?? 3;
     this.backoffMs = options.backoffMs ?? 1000;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    // A retry wait ends early when the sync is cancelled.
+    this.sleep = options.sleep ?? ((ms) => sleep(ms, options.signal));
     const base = options.fetch ?? fetch;
     const signal = options.signal;
     const timeoutMs = options.timeoutMs;
@@ -227,7 +229,8 @@ export class NotionApi {
         if (idempotent && RETRYABLE.has(f.failure) && attempt < this.retries) {
           const wait = Math.round(this.backoffMs * 2 ** attempt * (0.75 + Math.random() / 2));
           this.options.log.warn('notion request failed; retrying', { request: label, failure: f.failure, status: f.status, attempt: attempt + 1, waitMs: wait });
-          await this.sleep(wait);
+          // Cancelled while waiting: the next attempt fails at once and reports the cancellation.
+          await this.sleep(wait).catch(() => undefined);
           continue;
         }
         const property = f.failure === 'invalid' ? propertyInMessage(f.message) : null;

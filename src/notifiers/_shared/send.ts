@@ -7,6 +7,7 @@
 import type { SendResult } from '../../core/notification.js';
 import { backoffDelay, PermanentHttpError, sleep, TransientHttpError } from '../../util/http.js';
 import { redact } from '../../util/logger.js';
+import { messageOf } from '../../util/errors.js';
 
 /** How one message is retried within a delivery. */
 export interface SendPolicy {
@@ -32,9 +33,6 @@ export function failure(error: string, retryable: boolean, retryAfterMs: number 
   return { ok: false, retryable, error: text.length > MAX_ERROR ? `${text.slice(0, MAX_ERROR - 1)}…` : text, retryAfterMs };
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** Classifies an error of `fetchWithRetry` (a single attempt) into a send outcome. */
 export function httpFailure(error: unknown): SendResult {

@@ -18,6 +18,7 @@ import {
 import type { AzureResourceGraphConfig } from './config.js';
 import { QUERY_MODELS, loadCveDetailsProbeQuery, loadQuery, loadSubscriptionsQuery, probeQuery } from './queries.js';
 import { AZURE_RESOURCE_GRAPH_TYPE, SERVER_SIDE_SEVERITY_FLOOR, connect, type AzureSourceDeps, type AzureSourceOverrides, type Connection } from './source.js';
+import { messageOf } from '../../util/errors.js';
 
 /** Subscriptions named in a detail before "and N more". */
 const LISTED = 10;
@@ -212,6 +213,3 @@ function list(values: readonly string[]): string {
   return values.length <= LISTED ? values.join(', ') : `${values.slice(0, LISTED).join(', ')} and ${values.length - LISTED} more`;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

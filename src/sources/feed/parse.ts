@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { XMLParser, XMLValidator, type EntityDecoderOptions } from 'fast-xml-parser';
 import { extractCveIds } from '../../core/identity.js';
-import { htmlToText, stripControlChars } from '../../util/html-text.js';
+import { htmlToText, plainText } from '../../util/html-text.js';
 
 /**
  * RSS 2.0, Atom 1.0 and RSS 1.0 (RDF, as JVN publishes it) → plain feed items.
@@ -699,16 +699,6 @@ function firstAttr(node: Record<string, unknown>, name: string): string | null {
 // ---------------------------------------------------------------------------------------------
 // Text helpers
 
-/** Plain text (never parsed as HTML): control characters removed, whitespace normalised. */
-function plainText(text: string): string {
-  return stripControlChars(text)
-    .replace(/\r\n?/g, '\n')
-    .split('\n')
-    .map((line) => line.replace(/[ \t\f\v\u00A0]+/g, ' ').trim())
-    .join('\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim();
-}
 
 function singleLine(text: string, max: number): string {
   return cap(text.replace(/\s+/g, ' ').trim(), max);
