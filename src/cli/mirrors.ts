@@ -129,13 +129,5 @@ export function notionPageLinks(loaded: LoadedConfig, store: LedgerStore): ((cas
   const notion = loaded.config.mirrors.find((m) => m.type === 'notion');
   if (!notion) return undefined;
   const name = notion.name ?? notion.type;
-  return async (caseKeys) => {
-    const links = await store.transaction((tx) => tx.mirror(name).links());
-    const out = new Map<string, string>();
-    for (const key of caseKeys) {
-      const link = links.get(key);
-      if (link && link.goneAt === null && link.url) out.set(key, link.url);
-    }
-    return out;
-  };
+  return (caseKeys) => store.transaction((tx) => tx.mirror(name).pageUrls(caseKeys));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchesEnrichmentFilter, planEnrichment, policyDueDate, type EnrichmentCandidate, type EnrichmentContext } from './enrichment.js';
+import { planEnrichment, policyDueDate, type EnrichmentCandidate, type EnrichmentContext } from './enrichment.js';
 import { DEFAULT_SLA, slaDueDate } from './sla.js';
 
 const AT = '2026-11-23T06:00:00.000Z';
@@ -89,13 +89,3 @@ describe('the KEV SLA rule', () => {
   });
 });
 
-describe('matchesEnrichmentFilter', () => {
-  it('--kev and --epss-min', () => {
-    const kev = { ...KEV, since: AT };
-    expect(matchesEnrichmentFilter({ kev, epss: null }, { kev: true })).toBe(true);
-    expect(matchesEnrichmentFilter({ kev: null, epss: null }, { kev: true })).toBe(false);
-    expect(matchesEnrichmentFilter({ kev: null, epss: { score: 0.5, percentile: 0.9, date: '2026-11-22' } }, { epssMin: 0.5 })).toBe(true);
-    expect(matchesEnrichmentFilter({ kev: null, epss: { score: 0.49, percentile: 0.9, date: '2026-11-22' } }, { epssMin: 0.5 })).toBe(false);
-    expect(matchesEnrichmentFilter({}, {})).toBe(true);
-  });
-});

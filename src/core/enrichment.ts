@@ -261,9 +261,3 @@ export interface EnrichmentFilter {
   epssMin?: number;
 }
 
-/** True when a case passes the enrichment filters. */
-export function matchesEnrichmentFilter(record: Pick<CaseRecord, 'kev' | 'epss'>, filter: EnrichmentFilter): boolean {
-  if (filter.kev && !record.kev) return false;
-  if (filter.epssMin !== undefined && (!record.epss || record.epss.score < filter.epssMin - EPSS_EPSILON)) return false;
-  return true;
-}

@@ -184,6 +184,8 @@ export interface MirrorStateTx extends MirrorKv {
   /** Every link of this mirror, by case key. */
   links(): Promise<Map<string, MirrorLink>>;
   link(caseKey: string): Promise<MirrorLink | undefined>;
+  /** URLs of the live pages (not deleted) of these cases, by case key (notifications link them). */
+  pageUrls(caseKeys: readonly string[]): Promise<Map<string, string>>;
   /** Inserts or replaces the link of `link.caseKey`. */
   saveLink(link: MirrorLink): Promise<void>;
   delete(key: string): Promise<void>;

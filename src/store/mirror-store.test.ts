@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../core/clock.js';
 import { nullLogger } from '../util/logger.js';
-import { notionPageUrl, valuesHash } from './mirror-store.js';
+import { valuesHash } from './mirror-store.js';
 import { openSqliteLedger } from './sqlite.js';
 
 describe('mirror store (migration 0005)', () => {
@@ -24,10 +24,11 @@ describe('mirror store (migration 0005)', () => {
     const row = await db.selectFrom('mirror_pages').select(['values_hash', 'created_at']).where('mirror', '=', 'notion').executeTakeFirstOrThrow();
     expect(row.values_hash).toBe(valuesHash({ title: 'CVE-2024-6119', status: 'Fixed' }));
     expect(valuesHash({ a: '1', b: '2' } as never)).toBe(valuesHash({ b: '2', a: '1' } as never));
-    expect(await notionPageUrl(db, 'CVE-2024-6119')).toBe('https://app.notion.com/p/1');
-    expect(await notionPageUrl(db, 'CVE-2024-6119', 'other')).toBe('https://app.notion.com/p/2');
+    const urls = (mirror: string) => store.transaction((tx) => tx.mirror(mirror).pageUrls(['CVE-2024-6119', 'CVE-0000-0002']));
+    expect(await urls('notion')).toEqual(new Map([['CVE-2024-6119', 'https://app.notion.com/p/1']]));
+    expect(await urls('other')).toEqual(new Map([['CVE-2024-6119', 'https://app.notion.com/p/2']]));
     await store.transaction((tx) => tx.mirror('notion').saveLink({ ...link, goneAt: '2026-11-30T10:00:00.000Z' }));
-    expect(await notionPageUrl(db, 'CVE-2024-6119')).toBeNull();
+    expect(await urls('notion')).toEqual(new Map());
     await expect(store.transaction((tx) => tx.mirror('notion').saveLink({ ...link, caseKey: 'CVE-0000-0001' }))).rejects.toThrow(/UNIQUE/);
     await store.close();
   });

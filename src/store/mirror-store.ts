@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { FieldValues, MirrorLink, MirrorStateTx } from '../core/mirror.js';
+import { chunks, IN_CHUNK } from './chunks.js';
 import type { Database } from './database.js';
 import type { MirrorPagesTable } from './mirror-tables.js';
 
@@ -42,6 +43,20 @@ export function createMirrorStateTx(db: Kysely<Database>, now: () => string, mir
       const row = await db.selectFrom('mirror_pages').selectAll().where('mirror', '=', mirror).where('case_key', '=', caseKey).executeTakeFirst();
       return row ? rowToLink(row) : undefined;
     },
+    async pageUrls(caseKeys) {
+      const out = new Map<string, string>();
+      for (const part of chunks(caseKeys, IN_CHUNK)) {
+        const rows = await db
+          .selectFrom('mirror_pages')
+          .select(['case_key', 'url'])
+          .where('mirror', '=', mirror)
+          .where('gone_at', 'is', null)
+          .where('case_key', 'in', part)
+          .execute();
+        for (const row of rows) if (row.url) out.set(row.case_key, row.url);
+      }
+      return out;
+    },
     async saveLink(link) {
       const at = now();
       const values = {
@@ -77,17 +92,3 @@ export function createMirrorStateTx(db: Kysely<Database>, now: () => string, mir
   };
 }
 
-/**
- * The Notion page URL of a case, or null when it has none (for notifications that link to the
- * page). Reads only; `mirror` is the mirror's configured name (default `notion`).
- */
-export async function notionPageUrl(db: Kysely<Database>, caseKey: string, mirror = 'notion'): Promise<string | null> {
-  const row = await db
-    .selectFrom('mirror_pages')
-    .select('url')
-    .where('mirror', '=', mirror)
-    .where('case_key', '=', caseKey)
-    .where('gone_at', 'is', null)
-    .executeTakeFirst();
-  return row?.url ?? null;
-}
