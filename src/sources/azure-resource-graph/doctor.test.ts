@@ -76,6 +76,11 @@ describe('doctor: azure-resource-graph', () => {
     expect(fake.requests).toHaveLength(0);
   });
 
+  it('a tenant whose subscription list Resource Graph cut (over 10,000) is a warning with the fix, not "all visible"', async () => {
+    const { lines } = await doctor({ rows: ROWS, tenantSubscriptionLimitHit: true });
+    expect(lines.find((l) => l.includes('subscriptions:'))).toMatch(/^warn source defender: subscriptions: more than 10,000 subscriptions are visible.*\|\| List the subscriptions to read in scope\.subscriptions/);
+  });
+
   it('a token Resource Graph refuses: the subscriptions check fails with the fix', async () => {
     const { report, lines } = await doctor({ rows: ROWS }, {}, { AZURE_ACCESS_TOKEN: 'expired-or-foreign-token' });
     expect(report.ok).toBe(false);

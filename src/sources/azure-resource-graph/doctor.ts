@@ -16,8 +16,8 @@ import {
   type ResourceGraphScope,
 } from './client.js';
 import type { AzureResourceGraphConfig } from './config.js';
-import { QUERY_MODELS, loadCveDetailsProbeQuery, loadQuery, loadSubscriptionsQuery, probeQuery } from './queries.js';
-import { AZURE_RESOURCE_GRAPH_TYPE, SERVER_SIDE_SEVERITY_FLOOR, connect, type AzureSourceDeps, type AzureSourceOverrides, type Connection } from './source.js';
+import { QUERY_MODELS, loadCveDetailsProbeQuery, loadQuery, probeQuery } from './queries.js';
+import { AZURE_RESOURCE_GRAPH_TYPE, SERVER_SIDE_SEVERITY_FLOOR, connect, readVisibleSubscriptions, type AzureSourceDeps, type AzureSourceOverrides, type Connection } from './source.js';
 import { messageOf } from '../../util/errors.js';
 
 /** Subscriptions named in a detail before "and N more". */
@@ -97,17 +97,20 @@ export function azureResourceGraphChecks(config: AzureResourceGraphConfig, deps:
         const connection = state.connection;
         if (!connection || !state.tokenOk) return skip(name, 'no token');
         const mgs = config.scope?.managementGroups;
-        const visible = new Map<string, string>();
+        let visible: Map<string, string>;
+        let limitHit: boolean;
         try {
-          for await (const page of connection.client.query({ query: loadSubscriptionsQuery(), ...(mgs ? { managementGroups: mgs } : {}) }, call(signal))) {
-            for (const row of page.rows) {
-              const id = (row as { subscriptionId?: unknown }).subscriptionId;
-              const display = (row as { name?: unknown }).name;
-              if (typeof id === 'string' && id.trim() !== '') visible.set(id.trim().toLowerCase(), typeof display === 'string' ? display : '');
-            }
-          }
+          ({ names: visible, limitHit } = await readVisibleSubscriptions(connection.client, call(signal), mgs ? { managementGroups: mgs } : {}));
         } catch (error) {
           return failure(name, error);
+        }
+        if (limitHit) {
+          return {
+            name,
+            status: 'warn',
+            detail: `more than 10,000 subscriptions are visible${mgs ? ` under ${describeScope({ managementGroups: mgs })}` : ''}, so Resource Graph could not list them all (x-ms-tenant-subscription-limit-hit); a run at this scope reads only part of it and resolves nothing`,
+            hint: 'List the subscriptions to read in scope.subscriptions (or narrow scope.managementGroups)',
+          };
         }
         const describe = (id: string): string => (visible.get(id.toLowerCase()) ? `${visible.get(id.toLowerCase())} (${id})` : id);
         const configured = config.scope?.subscriptions;

@@ -198,13 +198,16 @@ async function* collectPages(
   const configured = config.scope?.subscriptions ? batchSubscriptions(config.scope.subscriptions).flat() : null;
   const unreadable = new Set<string>();
   if (configured) {
-    const visible = await visibleSubscriptions(client, call);
+    const visible = await readVisibleSubscriptions(client, call).catch((error: unknown) => {
+      if (!(error instanceof ResourceGraphError) || error.kind === 'cancelled' || error.kind === 'unauthorized') throw error;
+      return { error: error.message };
+    });
     if ('error' in visible) {
       notes.push(`Could not list the subscriptions visible to the identity (${visible.error}); the configured ones were queried as given.`);
     } else if (visible.limitHit) {
       notes.push('The tenant has more than 10,000 subscriptions (x-ms-tenant-subscription-limit-hit), so the visible ones could not all be listed; the configured ones were queried as given.');
     } else {
-      const missing = configured.filter((id) => !visible.ids.has(id.toLowerCase()));
+      const missing = configured.filter((id) => !visible.names.has(id.toLowerCase()));
       for (const id of missing) unreadable.add(id.toLowerCase());
       if (missing.length > 0) tracker.unread('all', missing, NOT_VISIBLE);
     }
@@ -315,30 +318,28 @@ async function* collectPages(
   return { coverage: tracker.coverage(), notes };
 }
 
-/** The subscriptions the identity can read (tenant scope), or why they could not be listed. */
-export async function visibleSubscriptions(
+/**
+ * The subscriptions the identity can read (id, lower-cased → display name) at tenant scope or under
+ * management groups, and whether Resource Graph cut the list (more than 10,000 subscriptions).
+ * Throws the client's error; the source and `doctor` decide what a failure means for them.
+ */
+export async function readVisibleSubscriptions(
   client: ResourceGraphClient,
   call: QueryCallOptions,
-): Promise<{ ids: Set<string>; names: Map<string, string>; limitHit: boolean } | { error: string; kind: ResourceGraphError['kind'] | null }> {
-  const ids = new Set<string>();
+  scope: Pick<ResourceGraphScope, 'managementGroups'> = {},
+): Promise<{ names: Map<string, string>; limitHit: boolean }> {
   const names = new Map<string, string>();
   let limitHit = false;
-  try {
-    for await (const page of client.query({ query: loadSubscriptionsQuery() }, call)) {
-      limitHit ||= page.partialScope.tenantSubscriptionLimitHit || page.truncated;
-      for (const row of page.rows) {
-        const id = (row as { subscriptionId?: unknown }).subscriptionId;
-        if (typeof id !== 'string' || id.trim() === '') continue;
-        ids.add(id.trim().toLowerCase());
-        const label = (row as { name?: unknown }).name;
-        names.set(id.trim().toLowerCase(), typeof label === 'string' ? label : '');
-      }
+  for await (const page of client.query({ query: loadSubscriptionsQuery(), ...scope }, call)) {
+    limitHit ||= page.partialScope.tenantSubscriptionLimitHit || page.truncated;
+    for (const row of page.rows) {
+      const id = (row as { subscriptionId?: unknown }).subscriptionId;
+      if (typeof id !== 'string' || id.trim() === '') continue;
+      const label = (row as { name?: unknown }).name;
+      names.set(id.trim().toLowerCase(), typeof label === 'string' ? label : '');
     }
-  } catch (error) {
-    if (!(error instanceof ResourceGraphError) || error.kind === 'cancelled' || error.kind === 'unauthorized') throw error;
-    return { error: error.message, kind: error.kind };
   }
-  return { ids, names, limitHit };
+  return { names, limitHit };
 }
 
 /** Progress lines: pages and rows per kind, throttle waits. */
