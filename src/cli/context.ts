@@ -116,7 +116,7 @@ export function buildDoctorChecks(ctx: CliContext, loaded: LoadedConfig): Doctor
   ];
 }
 
-/** Outbox planners (notifiers, mirrors) for the configured channels. */
+/** Outbox planners of the configured notifiers (mirrors sync after the run instead, see mirrors.ts). */
 export function buildOutboxPlanners(ctx: CliContext, loaded: LoadedConfig): OutboxPlanner[] {
   return [...notifierPlanners(ctx, loaded)];
 }

@@ -66,7 +66,7 @@ register<EpssConfig>(EPSS_TYPE, {
 });
 
 /** The registered source types. */
-export function sourceTypes(): string[] {
+function sourceTypes(): string[] {
   return [...plugins.keys()];
 }
 

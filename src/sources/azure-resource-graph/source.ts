@@ -132,7 +132,7 @@ export function createAzureResourceGraphSource(
 }
 
 /** Why a configured subscription missing from the identity's visible subscriptions is not read. */
-export const NOT_VISIBLE =
+const NOT_VISIBLE =
   `not visible to the identity (Resource Graph lists no such subscription for it); grant it ${REQUIRED_ROLE_HINT} on these subscriptions (or a management group above them), or remove them from scope.subscriptions`;
 
 async function* collect(

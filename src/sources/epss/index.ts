@@ -29,7 +29,7 @@ export function createEpssSource(config: EpssConfig, baseDir: string): FindingSo
 }
 
 /** Whether a location is a whole EPSS document (file or download) rather than the query API. */
-export function isEpssDocument(location: DocumentLocation): boolean {
+function isEpssDocument(location: DocumentLocation): boolean {
   if (location.kind === 'file') return true;
   return /\.(csv|json)(\.gz)?$|\.gz$/i.test(new URL(location.url).pathname);
 }

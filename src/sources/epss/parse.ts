@@ -81,7 +81,7 @@ export function parseEpssJson(text: string, options: ParseEpssOptions = {}): Eps
 }
 
 /** Validates an already-parsed EPSS API response. */
-export function readEpssJson(doc: unknown, options: ParseEpssOptions = {}): EpssParseResult {
+function readEpssJson(doc: unknown, options: ParseEpssOptions = {}): EpssParseResult {
   const source = options.source ?? null;
   const envelope = epssApiResponseSchema.safeParse(doc);
   if (!envelope.success) {

@@ -35,7 +35,7 @@ export function createFeedSource(config: FeedConfig, baseDir: string): FindingSo
 }
 
 /** The advisory a feed item becomes. */
-export function itemToAdvisory(item: FeedItem, announceFrom: string): Advisory {
+function itemToAdvisory(item: FeedItem, announceFrom: string): Advisory {
   return {
     itemKey: item.key,
     guid: item.guid,
