@@ -37,7 +37,13 @@ const STATE_KEY = 'document';
 
 /** A read that found the document unchanged, or the new content. */
 export type DocumentRead =
-  | { status: 'not-modified'; location: DocumentLocation; checkedAt: string | null }
+  | {
+      status: 'not-modified';
+      /** A file with the same content, a URL checked less than `minIntervalMs` ago (not contacted), or a 304. */
+      why: 'file-unchanged' | 'checked-recently' | 'http-304';
+      location: DocumentLocation;
+      checkedAt: string | null;
+    }
   | { status: 'fresh'; location: DocumentLocation; bytes: Uint8Array; charset: string | null; contentType: string | null };
 
 export interface ReadDocumentOptions {
@@ -94,12 +100,12 @@ export async function readDocument(location: DocumentLocation, options: ReadDocu
     const bytes = new Uint8Array(readFileSync(location.path));
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const pending: Validators = { location: location.path, etag: null, lastModified: null, sha256, checkedAt: nowIso };
-    if (previous?.sha256 === sha256) return { status: 'not-modified', location, checkedAt: previous.checkedAt, pending, previous };
+    if (previous?.sha256 === sha256) return { status: 'not-modified', why: 'file-unchanged', location, checkedAt: previous.checkedAt, pending, previous };
     return { status: 'fresh', location, bytes, charset: null, contentType: null, pending, previous };
   }
 
   if (previous && options.minIntervalMs !== undefined && options.now.getTime() - Date.parse(previous.checkedAt) < options.minIntervalMs) {
-    return { status: 'not-modified', location, checkedAt: previous.checkedAt, pending: previous, previous };
+    return { status: 'not-modified', why: 'checked-recently', location, checkedAt: previous.checkedAt, pending: previous, previous };
   }
   const headers: Record<string, string> = { 'User-Agent': USER_AGENT };
   if (options.accept) headers['Accept'] = options.accept;
@@ -122,7 +128,7 @@ export async function readDocument(location: DocumentLocation, options: ReadDocu
       sha256: previous?.sha256 ?? null,
       checkedAt: nowIso,
     };
-    return { status: 'not-modified', location, checkedAt: previous?.checkedAt ?? null, pending, previous };
+    return { status: 'not-modified', why: 'http-304', location, checkedAt: previous?.checkedAt ?? null, pending, previous };
   }
   const bytes = await readCapped(response, options.maxBytes, location.display);
   const contentType = response.headers.get('content-type');

@@ -59,9 +59,9 @@ async function* collectDocument(name: string, config: EpssConfig, location: Docu
     onRetry: ({ attempt, waitMs, reason }) => ctx.log.warn('EPSS request failed; retrying', { source: name, attempt, waitMs, reason }),
   });
   if (read.status === 'not-modified') {
-    const contacted = read.pending !== read.previous;
-    await commitDocument(ctx.state, read, { touch: location.kind === 'url' && contacted });
-    const why = location.kind === 'file' ? 'file unchanged' : contacted ? 'not modified (304)' : `checked ${read.checkedAt ?? '?'}, less than a day ago`;
+    const contacted = read.why === 'http-304';
+    await commitDocument(ctx.state, read, { touch: contacted });
+    const why = read.why === 'file-unchanged' ? 'file unchanged' : contacted ? 'not modified (304)' : `checked ${read.checkedAt ?? '?'}, less than a day ago`;
     return { coverage: { complete: true }, notes: [`EPSS ${location.display}: ${why}; cached scores stay in use`] };
   }
   const result = parseEpssDocument(read.bytes, { source: location.display });

@@ -43,10 +43,10 @@ async function* collect(name: string, config: KevConfig, baseDir: string, ctx: S
     onRetry: ({ attempt, waitMs, reason }) => ctx.log.warn('KEV request failed; retrying', { source: name, attempt, waitMs, reason }),
   });
   if (read.status === 'not-modified') {
-    const contacted = read.pending !== read.previous;
-    await commitDocument(ctx.state, read, { touch: location.kind === 'url' && contacted });
+    const contacted = read.why === 'http-304';
+    await commitDocument(ctx.state, read, { touch: contacted });
     const why =
-      location.kind === 'file'
+      read.why === 'file-unchanged'
         ? 'file unchanged'
         : contacted
           ? 'not modified (304)'
