@@ -12,8 +12,12 @@ describe('WorkerInbox', () => {
   });
 
   it('a thread that throws: the messages it posted first, then its error', async () => {
-    const inbox = new WorkerInbox<string>(thread("parentPort.postMessage('a'); throw new Error('boom');"), 'the test thread');
+    // Node delivers a thread's messages and its uncaught error on different channels, so the thread
+    // throws only once 'a' has arrived (the reader threads post their errors as messages instead).
+    const worker = thread("parentPort.postMessage('a'); parentPort.once('message', () => { throw new Error('boom'); });");
+    const inbox = new WorkerInbox<string>(worker, 'the test thread');
     expect(await inbox.next()).toBe('a');
+    worker.postMessage('go');
     await expect(inbox.next()).rejects.toThrow('the test thread failed: boom');
   });
 

@@ -3,8 +3,9 @@
  * message). The channel measures by rendering with worst-case placeholders (part numbers, the
  * "…and N more" footer, every link at its longest), so the real message rendered at delivery is
  * never larger than the one measured here. Each case is one independent block of a message, so
- * its cost is measured once and messages are packed by adding costs (linear in the number of cases);
- * every packed message is then measured whole once more.
+ * its cost is measured once and messages are packed by adding costs (linear in the number of cases).
+ * What the channel puts between two cases (a comma in a JSON array, a divider) is measured once too,
+ * from two cases side by side; every packed message is then measured whole once more.
  */
 import type { CaseSnapshot, Notification, NotificationMessage } from '../../core/notification.js';
 
@@ -68,6 +69,9 @@ export function packMessages(n: Notification, options: PackOptions): Notificatio
     if (!fits(alone)) throw new SplitError(`case ${c.key} does not fit in a message of its own`);
     return options.size(alone) - detailsBase;
   });
+  // The cost of what separates two cases, from the first case next to itself (never negative).
+  const first = n.cases[0];
+  const separator = first === undefined ? 0 : Math.max(0, options.size(probe([first, first], false)) - detailsBase - 2 * costs[0]!);
 
   const done: CaseSnapshot[][] = [];
   let current: CaseSnapshot[] = [];
@@ -88,9 +92,10 @@ export function packMessages(n: Notification, options: PackOptions): Notificatio
     }
     const item = n.cases[i]!;
     const cost = costs[i]!;
-    if (current.length < options.maxCasesPerMessage && used + cost <= options.limit) {
+    const added = current.length > 0 ? cost + separator : cost;
+    if (current.length < options.maxCasesPerMessage && used + added <= options.limit) {
       current.push(item);
-      used += cost;
+      used += added;
       continue;
     }
     // It does not fit here: close this message (the head is closed even when it holds no case).

@@ -35,10 +35,13 @@ const SUB_B = '5c2d8e3a-7f41-4b6e-9a0d-1e2f3a4b5c6d';
 const WEEK1 = '2026-11-16T06:00:00Z';
 const WEEK2 = '2026-11-23T06:00:00Z';
 
-/** Client waits really happen, scaled down 100×; a hanging call times out after 150 ms. */
+/**
+ * Client waits really happen, scaled down 100×. A call times out after 5 s: a slow first answer on
+ * a loaded machine must not count as a hang (the hang tests use {@link QUICK_TIMEOUT}).
+ */
 const FAST: AzureSourceOverrides = {
   client: {
-    timeoutMs: 150,
+    timeoutMs: 5_000,
     retry: { retries: 1, baseDelayMs: 10, maxDelayMs: 50 },
     sleep: (ms, signal) => new Promise((resolve, reject) => {
       const timer = setTimeout(resolve, ms / 100);
@@ -46,6 +49,9 @@ const FAST: AzureSourceOverrides = {
     }),
   },
 };
+
+/** FAST, but a call that does not answer times out after 150 ms. */
+const QUICK_TIMEOUT: AzureSourceOverrides = { client: { ...FAST.client, timeoutMs: 150 } };
 
 const cve = (id: string, severity?: string, cvss?: number): CveSpec => ({ id, ...(severity ? { severity } : {}), ...(cvss !== undefined ? { cvss } : {}) });
 
@@ -158,7 +164,7 @@ describe('collecting', () => {
     expect(queries[0]!.query).toContain('resourcecontainers');
     expect(queries[0]!.subscriptions).toBeUndefined(); // visible subscriptions: tenant scope
     const data = queries.slice(1);
-    expect(data.every((q) => JSON.stringify(q.subscriptions) === JSON.stringify([SUB_A, SUB_B]))).toBe(true);
+    expect(data.map((q) => q.subscriptions)).toEqual(data.map(() => [SUB_A, SUB_B]));
     expect(data.every((q) => q.options?.$top === 1000 && q.options.resultFormat === 'objectArray')).toBe(true);
     expect(data.filter((q) => q.options?.$skipToken !== undefined).length).toBeGreaterThan(0); // 12 rows at 2 a page
     expect(new Set(data.map((q) => q.query)).size).toBe(8); // one query per kind × model
@@ -252,7 +258,7 @@ describe('throttling and timeouts', () => {
     // Week 2: the images and one machine package are gone, but the machines query never answers.
     h.fake.setRows(estate().filter((row) => !String(row.id).includes('vm-db-0') && !String(row.id).includes('payments-api')));
     h.fake.inject({ kind: 'hang' }, { query: 'Microsoft.Compute/virtualMachines', times: 2 });
-    const report = await h.run(WEEK2);
+    const report = await h.run(WEEK2, {}, QUICK_TIMEOUT);
     const r = report.sources[0]!;
     expect(r.status).toBe('partial');
     expect(report.exitCode).toBe(2);
