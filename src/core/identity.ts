@@ -4,9 +4,14 @@ type OneShotHash = (algorithm: string, data: string) => string;
 // crypto.hash (Node ≥ 20.12) is about twice as fast as createHash for short inputs.
 const oneShot: OneShotHash | undefined = (crypto as unknown as { hash?: OneShotHash }).hash;
 
+/** Hex digest of a string (`sha256`, or `sha1` where only change detection is at stake). */
+export function digestHex(algorithm: 'sha256' | 'sha1', data: string): string {
+  return oneShot ? oneShot(algorithm, data) : crypto.createHash(algorithm).update(data).digest('hex');
+}
+
 /** Hex SHA-256 of a string. */
 export function sha256Hex(data: string): string {
-  return oneShot ? oneShot('sha256', data) : crypto.createHash('sha256').update(data).digest('hex');
+  return digestHex('sha256', data);
 }
 import type { FindingKind } from './finding.js';
 

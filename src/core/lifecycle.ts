@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Finding, FindingKind, FindingLifecycle } from './finding.js';
+import { digestHex } from './identity.js';
 import { maxSeverity, severityRank } from './severity.js';
 
 /**
@@ -166,5 +166,5 @@ export function findingContentHash(f: Finding): string {
     f.model,
     f.sourceRecordId,
   ].join(SEP);
-  return createHash('sha1').update(canonical).digest('hex').slice(0, 32);
+  return digestHex('sha1', canonical).slice(0, 32);
 }
