@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -41,5 +41,31 @@ describe('finding texts', () => {
     const findings = await h.read((store) => store.findingsOfCase(key));
     expect(findings.length).toBeGreaterThan(0);
     expect(findings.every((f) => f.source === 'second' && f.title !== '')).toBe(true);
+  });
+
+  it('a text no finding uses any more (Defender reworded it) is deleted; the others are kept', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'vl-texts-'));
+    const file = path.join(dir, 'machines.json');
+    const original = readFileSync(path.join(DEMO, 'week-1', 'machines.json'), 'utf8');
+    writeFileSync(file, original);
+    const h = ledgerHarness();
+    const source = defender('defender-export', file);
+    await h.run([source], '2026-11-16T06:00:00Z');
+    const textsOf = () => h.sql<{ id: string; description: string }>('select id, description from finding_texts order by id');
+    const before = textsOf();
+    const reworded = before.find((t) => t.description.includes('Use after free in Google Chrome V8'))!;
+    expect(reworded).toBeDefined();
+    writeFileSync(file, original.replace('Use after free in Google Chrome V8', 'Use-after-free in V8 (Google Chrome)'));
+    const second = await h.run([source], '2026-11-23T06:00:00Z');
+    expect(second.sources[0]!.counts.changed).toBeGreaterThan(0);
+    const after = textsOf();
+    expect(after.map((t) => t.id)).not.toContain(reworded.id);
+    expect(after).toHaveLength(before.length);
+    // Every text is used by a finding, and every finding has its text.
+    expect(h.sql<{ n: number }>('select count(*) n from finding_texts where id not in (select text_id from findings)')[0]!.n).toBe(0);
+    expect(h.sql<{ n: number }>('select count(*) n from findings where text_id not in (select id from finding_texts)')[0]!.n).toBe(0);
+    // An unchanged rerun deletes nothing.
+    await h.run([source], '2026-11-30T06:00:00Z');
+    expect(textsOf()).toEqual(after);
   });
 });

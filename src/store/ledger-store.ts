@@ -246,6 +246,8 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
   // Texts written in this transaction, by their content (so each is hashed and inserted once);
   // cleared when a savepoint rolls back.
   const textsWritten = new Map<string, string>();
+  // Texts that rewritten findings used before: deleted when the run finishes if nothing uses them.
+  const replacedTexts = new Set<string>();
   /** The text id of a finding; a text not yet written in this transaction is appended to `pending`. */
   const textIdOf = (f: Finding, pending: FindingTextsTable[]): string => {
     const text = findingText(f);
@@ -322,6 +324,11 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
       const texts: FindingTextsTable[] = [];
       const textIds = rows.map((f) => textIdOf(f, texts));
       await writeTexts(texts);
+      const newTextOf = new Map(rows.map((f, i) => [f.fingerprint, textIds[i]!]));
+      for (const part of chunks(rows.map((f) => f.fingerprint), IN_CHUNK)) {
+        const old = await trx.selectFrom('findings').select(['fingerprint', 'text_id']).where('source', '=', source).where('fingerprint', 'in', part).execute();
+        for (const row of old) if (row.text_id !== newTextOf.get(row.fingerprint)) replacedTexts.add(row.text_id);
+      }
       for (const [i, f] of rows.entries()) {
         const { source: _s, fingerprint: _f, ...values } = findingToRow(source, f, f, textIds[i]!);
         await trx.updateTable('findings').set(values).where('source', '=', source).where('fingerprint', '=', f.fingerprint).execute();
@@ -530,6 +537,15 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
       await trx.insertInto('run_sources').values(runSourceToRow(record)).execute();
     },
     async finishRun(run) {
+      // A text whose findings all moved to a new text (Defender reworded a CVE) is kept by nothing.
+      // Findings never disappear (resolved ones keep theirs), so only rewrites leave such texts.
+      for (const part of chunks([...replacedTexts], IN_CHUNK)) {
+        await trx
+          .deleteFrom('finding_texts')
+          .where('id', 'in', part)
+          .where('id', 'not in', (eb) => eb.selectFrom('findings').select('text_id').where('text_id', 'in', part))
+          .execute();
+      }
       await trx
         .updateTable('runs')
         .set({ finished_at: run.finishedAt, status: run.status, error: run.error })
