@@ -126,6 +126,12 @@ describe('source epss against the fake FIRST API', () => {
     expect(result).toEqual({ name: 'source epss: EPSS', status: 'ok', detail: `${server.urlFor('/data/v1/epss')}: API answers (1 score(s) for a test CVE)` });
   });
 
+  it('doctor reads at most 8 MB of an API answer', async () => {
+    server.setRoute('/huge-api', { body: `{"status":"OK","total":1,"data":[{"cve":"${'x'.repeat(9 * 1024 * 1024)}"}]}`, contentType: 'application/json' });
+    const result = await epssChecks(EpssConfig.parse({ type: 'epss', url: server.urlFor('/huge-api') }), '/')[0]!.run(new AbortController().signal);
+    expect(result).toMatchObject({ status: 'fail', detail: expect.stringMatching(/over the limit of 8388608/) });
+  });
+
   it('an API error fails only this source; cached scores stay (exit 2)', async () => {
     const h = ledgerHarness();
     scores['CVE-2024-6387'] = { epss: '0.5', percentile: '0.98' };

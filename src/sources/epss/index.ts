@@ -151,8 +151,10 @@ export function epssChecks(config: EpssConfig, baseDir: string): DoctorCheck[] {
             return { name: check, status: 'ok', detail: `${location.display}: ${result.scores.length} score(s)` };
           }
           const [url] = buildEpssQueryUrls(location.kind === 'url' ? location.url : '', ['CVE-2021-44228']);
-          const response = await fetchWithRetry(url!, { headers: { 'User-Agent': USER_AGENT }, timeoutMs: config.timeoutSeconds * 1000, retry: retryPolicy(0), signal });
-          const result = parseEpssJson(await response.text(), { source: location.display });
+          const where = safeUrl(url!);
+          const response = await fetchWithRetry(url!, { headers: { 'User-Agent': USER_AGENT }, timeoutMs: config.timeoutSeconds * 1000, retry: retryPolicy(0), signal, describe: where });
+          const text = Buffer.from(await readCapped(response, MAX_API_RESPONSE_BYTES, where)).toString('utf8');
+          const result = parseEpssJson(text, { source: location.display });
           return { name: check, status: 'ok', detail: `${location.display}: API answers (${result.scores.length} score(s) for a test CVE)` };
         } catch (error) {
           return { name: check, status: 'fail', detail: error instanceof Error ? error.message : String(error), hint: 'Check the url (or file path) and that this machine can reach it.' };
