@@ -201,7 +201,7 @@ export function retryPolicy(retries: number): RetryPolicy {
 export async function probeDocument(
   location: DocumentLocation,
   options: { signal: AbortSignal; timeoutMs: number; maxBytes: number },
-): Promise<Uint8Array | null> {
+): Promise<{ bytes: Uint8Array; charset: string | null } | null> {
   const read = await readDocument(location, {
     state: { get: async () => null, set: async () => undefined },
     now: new Date(),
@@ -211,5 +211,5 @@ export async function probeDocument(
     maxBytes: options.maxBytes,
     conditional: false,
   });
-  return read.status === 'fresh' ? read.bytes : null;
+  return read.status === 'fresh' ? { bytes: read.bytes, charset: read.charset } : null;
 }

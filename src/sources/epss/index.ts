@@ -145,9 +145,9 @@ export function epssChecks(config: EpssConfig, baseDir: string): DoctorCheck[] {
         const location = resolveLocation(config.url, baseDir);
         try {
           if (isEpssDocument(location)) {
-            const bytes = await probeDocument(location, { signal, timeoutMs: config.timeoutSeconds * 1000, maxBytes: MAX_EPSS_DOCUMENT_BYTES });
-            if (bytes === null) return { name: check, status: 'ok', detail: `${location.display} reachable` };
-            const result = parseEpssDocument(bytes, { source: location.display });
+            const probed = await probeDocument(location, { signal, timeoutMs: config.timeoutSeconds * 1000, maxBytes: MAX_EPSS_DOCUMENT_BYTES });
+            if (probed === null) return { name: check, status: 'ok', detail: `${location.display} reachable` };
+            const result = parseEpssDocument(probed.bytes, { source: location.display });
             return { name: check, status: 'ok', detail: `${location.display}: ${result.scores.length} score(s)` };
           }
           const [url] = buildEpssQueryUrls(location.kind === 'url' ? location.url : '', ['CVE-2021-44228']);

@@ -6,7 +6,7 @@
 import type { Advisory } from '../../core/advisory.js';
 import { addDays, isoDate } from '../../core/clock.js';
 import type { DoctorCheck, FindingSource, SkipRecord, SourceContext, SourceResult, SourceBatch } from '../../core/ports.js';
-import { commitDocument, readDocument, resolveLocation, retryPolicy, type DocumentLocation } from '../_shared/document.js';
+import { commitDocument, probeDocument, readDocument, resolveLocation, retryPolicy, type DocumentLocation } from '../_shared/document.js';
 import type { FeedConfig } from './config.js';
 import { FEED_PRESETS, matchesFilters, parseFeed, type FeedItem } from './parse.js';
 
@@ -102,18 +102,9 @@ export function feedChecks(config: FeedConfig, baseDir: string): DoctorCheck[] {
       name: check,
       async run(signal) {
         const target = feedTarget(config, baseDir);
-        const memory = new Map<string, string>();
         try {
-          const read = await readDocument(target.location, {
-            state: { get: async (k) => memory.get(k) ?? null, set: async (k, v) => void memory.set(k, v) },
-            now: new Date(),
-            signal,
-            timeoutMs: config.timeoutSeconds * 1000,
-            retry: retryPolicy(0),
-            maxBytes: MAX_FEED_BYTES,
-            conditional: false,
-          });
-          if (read.status !== 'fresh') return { name: check, status: 'ok', detail: `${target.location.display} not modified` };
+          const read = await probeDocument(target.location, { signal, timeoutMs: config.timeoutSeconds * 1000, maxBytes: MAX_FEED_BYTES });
+          if (read === null) return { name: check, status: 'ok', detail: `${target.location.display} not modified` };
           const parsed = parseFeed(read.bytes, { source: target.location.display, charset: read.charset });
           const kept = parsed.items.filter((i) => matchesFilters(i, { include: target.include, exclude: target.exclude })).length;
           const unconfirmed = config.preset && !config.url && !FEED_PRESETS[config.preset].confirmed ? ' (preset URL not confirmed by vulnledger: check it is the feed you want)' : '';

@@ -110,9 +110,9 @@ export function kevChecks(config: KevConfig, baseDir: string): DoctorCheck[] {
       async run(signal) {
         const location = resolveLocation(config.url, baseDir);
         try {
-          const bytes = await probeDocument(location, { signal, timeoutMs: config.timeoutSeconds * 1000, maxBytes: MAX_KEV_BYTES });
-          if (bytes === null) return { name: check, status: 'ok', detail: `${location.display} reachable` };
-          const catalog = parseKevCatalog(Buffer.from(bytes).toString('utf8'), { source: location.display });
+          const probed = await probeDocument(location, { signal, timeoutMs: config.timeoutSeconds * 1000, maxBytes: MAX_KEV_BYTES });
+          if (probed === null) return { name: check, status: 'ok', detail: `${location.display} reachable` };
+          const catalog = parseKevCatalog(Buffer.from(probed.bytes).toString('utf8'), { source: location.display });
           return { name: check, status: 'ok', detail: `${location.display}: catalog ${catalog.catalogVersion ?? '(no version)'}, ${catalog.entries.length} entries` };
         } catch (error) {
           return { name: check, status: 'fail', detail: error instanceof Error ? error.message : String(error), hint: 'Check the url (or file path) and that this machine can reach it.' };
