@@ -37,11 +37,11 @@ const deps = () => ({
 });
 
 function webhookNotifier(extra: Record<string, unknown> = {}): Notifier {
-  return createSlackNotifier(SlackConfig.parse({ type: 'slack', webhookUrl: slack.webhookUrl('alerts'), retries: 2, timeoutMs: 500, ...extra }), deps());
+  return createSlackNotifier(SlackConfig.parse({ type: 'slack', webhookUrl: slack.webhookUrl('alerts'), retries: 2, timeoutMs: 5_000, ...extra }), deps());
 }
 
 function botNotifier(channel = 'C0SECVULN', extra: Record<string, unknown> = {}): Notifier {
-  return createSlackNotifier(SlackConfig.parse({ type: 'slack', token: TOKEN, channel, apiUrl: slack.apiUrl, retries: 2, timeoutMs: 500, ...extra }), deps());
+  return createSlackNotifier(SlackConfig.parse({ type: 'slack', token: TOKEN, channel, apiUrl: slack.apiUrl, retries: 2, timeoutMs: 5_000, ...extra }), deps());
 }
 
 function twoMessages(notifier: Notifier): NotificationMessage[] {
@@ -98,7 +98,7 @@ describe('incoming webhook', () => {
   it('5xx and lost answers are retried with backoff, at most `retries` times', async () => {
     slack.failWebhook('alerts', { type: 'error', error: 'rollup_error' }, 1);
     slack.failWebhook('alerts', { type: 'hang' }, 1);
-    const notifier = webhookNotifier();
+    const notifier = webhookNotifier({ timeoutMs: 300 });
     await expect(notifier.send(twoMessages(notifier)[0]!, ctx())).resolves.toEqual({ ok: true, ref: null });
     expect(sleeps).toHaveLength(2);
     expect(sleeps[0]).toBeGreaterThanOrEqual(5);

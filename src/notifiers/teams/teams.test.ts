@@ -22,7 +22,7 @@ beforeEach(() => {
 });
 
 const notifier = (url = teams.webhookUrl()) =>
-  createTeamsNotifier(TeamsConfig.parse({ type: 'teams', webhookUrl: url, retries: 2, timeoutMs: 500 }), {
+  createTeamsNotifier(TeamsConfig.parse({ type: 'teams', webhookUrl: url, retries: 2, timeoutMs: 5_000 }), {
     defaultMinSeverity: 'High',
     log: nullLogger,
     sendPolicy: { baseDelayMs: 10, sleep: async (ms: number) => void sleeps.push(ms) },

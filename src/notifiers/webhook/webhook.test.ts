@@ -22,8 +22,9 @@ beforeEach(() => {
   sleeps = [];
 });
 
-const notifier = () =>
-  createWebhookNotifier(WebhookConfig.parse({ type: 'webhook', name: 'siem', url: receiver.url, secret: SECRET, retries: 2, timeoutMs: 300 }), {
+/** A slow answer on a loaded machine is not a lost one: 5 s, and 300 ms only where a hang is injected. */
+const notifier = (timeoutMs = 5_000) =>
+  createWebhookNotifier(WebhookConfig.parse({ type: 'webhook', name: 'siem', url: receiver.url, secret: SECRET, retries: 2, timeoutMs }), {
     defaultMinSeverity: 'High',
     log: nullLogger,
     sendPolicy: { baseDelayMs: 10, sleep: async (ms: number) => void sleeps.push(ms) },
@@ -70,7 +71,7 @@ describe('signed webhook', () => {
     });
     receiver.reset();
     receiver.fail({ type: 'hang' }, Infinity);
-    await expect(notifier().send(message(), ctx)).resolves.toEqual({
+    await expect(notifier(300).send(message(), ctx)).resolves.toEqual({
       ok: false,
       retryable: true,
       error: 'POST webhook of notifier siem failed: no response within 300 ms',
