@@ -77,8 +77,14 @@ describe('doctor: azure-resource-graph', () => {
   });
 
   it('a tenant whose subscription list Resource Graph cut (over 10,000) is a warning with the fix, not "all visible"', async () => {
-    const { lines } = await doctor({ rows: ROWS, tenantSubscriptionLimitHit: true });
+    const { lines } = await doctor({ rows: ROWS, tenantSubscriptionLimitHit: true }, { scope: undefined });
     expect(lines.find((l) => l.includes('subscriptions:'))).toMatch(/^warn source defender: subscriptions: more than 10,000 subscriptions are visible.*\|\| List the subscriptions to read in scope\.subscriptions/);
+  });
+
+  it('with scope.subscriptions set, a cut list only means their visibility was not checked: no advice to set them', async () => {
+    const { lines } = await doctor({ rows: ROWS, tenantSubscriptionLimitHit: true });
+    const line = lines.find((l) => l.includes('subscriptions:'))!;
+    expect(line).toMatch(/^warn source defender: subscriptions: .*whether the 2 configured subscription\(s\) are visible was not checked; a run queries them as given$/);
   });
 
   it('a token Resource Graph refuses: the subscriptions check fails with the fix', async () => {

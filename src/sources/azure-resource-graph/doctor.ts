@@ -104,6 +104,15 @@ export function azureResourceGraphChecks(config: AzureResourceGraphConfig, deps:
         } catch (error) {
           return failure(name, error);
         }
+        const configured = config.scope?.subscriptions;
+        if (limitHit && configured) {
+          // A run names these subscriptions in every query, so it is complete; only the check is lost.
+          return {
+            name,
+            status: 'warn',
+            detail: `Resource Graph could not list every visible subscription (more than 10,000, or a cut answer), so whether the ${configured.length} configured subscription(s) are visible was not checked; a run queries them as given`,
+          };
+        }
         if (limitHit) {
           return {
             name,
@@ -113,7 +122,6 @@ export function azureResourceGraphChecks(config: AzureResourceGraphConfig, deps:
           };
         }
         const describe = (id: string): string => (visible.get(id.toLowerCase()) ? `${visible.get(id.toLowerCase())} (${id})` : id);
-        const configured = config.scope?.subscriptions;
         if (configured) {
           const missing = configured.filter((id) => !visible.has(id.toLowerCase()));
           for (const id of missing) state.unreadable.add(id.toLowerCase());
