@@ -290,6 +290,18 @@ describe('throttling', () => {
     expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(3000 / SCALE - 5);
   });
 
+  it('a spent quota holds back every call made meanwhile, not just the first (the source prefetches pages)', async () => {
+    const h = await harness({ rows: [assessmentRow(1)] });
+    h.fake.inject({ kind: 'quota-exhausted', resetsAfter: '00:00:03' }, { request: 1 });
+    const client = h.client();
+    await collect(client.query({ query: machinesQuery, subscriptions: [SUB_A] }));
+    await Promise.all([1, 2].map(() => collect(client.query({ query: machinesQuery, subscriptions: [SUB_A] }, recordWaits(h)))));
+    expect(h.waits.map((w) => w.reason)).toEqual(['quota', 'quota']);
+    const [first, ...later] = h.fake.queryRequests();
+    expect(later).toHaveLength(2);
+    for (const r of later) expect((r.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(3000 / SCALE - 5);
+  });
+
   it('does not wait when the quota is spent on the last call', async () => {
     const h = await harness({ rows: [assessmentRow(1)] });
     h.fake.inject({ kind: 'quota-exhausted' }, { request: 1 });

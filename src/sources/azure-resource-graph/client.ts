@@ -782,11 +782,17 @@ class HttpResourceGraphClient implements ResourceGraphClient {
     return { remaining, resetsAfterMs };
   }
 
+  /**
+   * Waits until a spent quota resets. Every call that starts meanwhile waits for the same instant
+   * (the source fetches the next page while CVE details are looked up); the mark is cleared once
+   * passed, unless a later answer moved it.
+   */
   private async waitForQuota(scope: ResourceGraphScope, call: QueryCallOptions): Promise<void> {
-    const waitMs = this.notBefore - this.options.now();
-    this.notBefore = 0;
+    const until = this.notBefore;
+    const waitMs = until - this.options.now();
     if (waitMs <= 0) return;
     await this.wait({ reason: 'quota', waitMs, attempt: 0, status: null, scope }, call);
+    if (this.notBefore === until) this.notBefore = 0;
   }
 
   private async wait(info: WaitInfo, call: QueryCallOptions): Promise<void> {
