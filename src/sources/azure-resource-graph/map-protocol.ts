@@ -14,5 +14,5 @@ export interface MapJob {
   sliceRows: number;
 }
 
-/** A slice of a job's rows, mapped (`last` on the final one), or the job's failure (a row that is not JSON). */
-export type MapReply = { id: number; batch: SourceBatch; last: boolean } | { id: number; failed: string };
+/** A slice of a job's rows, mapped (`last` on the final one), or the job's failure: the index of a row that is not JSON. */
+export type MapReply = { id: number; batch: SourceBatch; last: boolean } | { id: number; failedRow: number; failed: string };

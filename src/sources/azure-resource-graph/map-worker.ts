@@ -4,6 +4,7 @@
  * the next page and writes the ledger.
  */
 import { parentPort } from 'node:worker_threads';
+import { messageOf } from '../../util/errors.js';
 import { createHeapTrimmer } from '../../util/heap.js';
 import type { MapJob, MapReply } from './map-protocol.js';
 import { mapPage } from './map-page.js';
@@ -30,7 +31,7 @@ function mapJob(job: MapJob): void {
       try {
         rows.push(JSON.parse(body.toString('utf8', job.ranges[2 * i], job.ranges[2 * i + 1])));
       } catch (error) {
-        post({ id: job.id, failed: `row ${i + 1}: ${error instanceof Error ? error.message : String(error)}` });
+        post({ id: job.id, failedRow: i, failed: messageOf(error) });
         return;
       }
     }

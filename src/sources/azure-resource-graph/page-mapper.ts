@@ -68,9 +68,9 @@ export function threadMapper(workerUrl: URL, sliceRows: number): PageMapper {
         const reply = await inbox.next();
         if (reply.id !== id) continue;
         if ('failed' in reply) {
-          // Parse the page here: the client's reader throws its `malformed` error for the bad row.
-          page.takeRows(0, page.rowCount);
-          throw new Error(`a row of the page could not be read (${reply.failed})`);
+          // Read that row here: the client's reader throws its `malformed` error for it (the scope is then unread).
+          page.takeRows(reply.failedRow, reply.failedRow + 1);
+          throw new Error(`row ${reply.failedRow + 1} of the page could not be read on the mapping thread (${reply.failed}) but could on this one`);
         }
         yield reply.batch;
         if (reply.last) return;
