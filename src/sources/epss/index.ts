@@ -12,7 +12,8 @@
  */
 import { ENRICHMENT_CACHE, type EpssDocumentInfo, type EpssFact } from '../../core/enrichment.js';
 import type { DoctorCheck, FindingSource, SkipRecord, SourceBatch, SourceContext, SourceResult } from '../../core/ports.js';
-import { fetchWithRetry, safeUrl } from '../../util/http.js';
+import { messageOf } from '../../util/errors.js';
+import { fetchWithRetry, safeUrl, type HttpRequestOptions } from '../../util/http.js';
 import { commitDocument, probeDocument, readCapped, readDocument, resolveLocation, retryPolicy, USER_AGENT, type DocumentLocation } from '../_shared/document.js';
 import type { EpssConfig } from './config.js';
 import { buildEpssQueryUrls, parseEpssDocument, parseEpssJson, type EpssParseResult } from './parse.js';
@@ -104,16 +105,12 @@ async function* collectApi(name: string, config: EpssConfig, location: Extract<D
   for (const [index, url] of urls.entries()) {
     const asked = (new URL(url).searchParams.get('cve') ?? '').split(',').filter((c) => c !== '');
     const where = `${safeUrl(url)} (batch ${index + 1} of ${urls.length})`;
-    const response = await fetchWithRetry(url, {
-      headers: { 'User-Agent': USER_AGENT, Accept: 'application/json' },
+    const result = await queryEpssApi(url, where, {
       timeoutMs: config.timeoutSeconds * 1000,
       retry: retryPolicy(config.retries),
       signal: ctx.signal,
-      describe: where,
       onRetry: ({ attempt, waitMs, reason }) => ctx.log.warn('EPSS request failed; retrying', { source: name, attempt, waitMs, reason }),
     });
-    const text = Buffer.from(await readCapped(response, MAX_API_RESPONSE_BYTES, where)).toString('utf8');
-    const result = parseEpssJson(text, { source: where });
     if (!result.complete) {
       throw new Error(`${where}: the API returned ${result.scores.length} of ${result.total ?? '?'} rows for ${asked.length} CVE(s); nothing was cached`);
     }
@@ -134,6 +131,17 @@ async function* collectApi(name: string, config: EpssConfig, location: Extract<D
   };
 }
 
+/** One EPSS API request, as a run and `doctor` make it: JSON asked for, at most 8 MB read, parsed. */
+async function queryEpssApi(
+  url: string,
+  where: string,
+  options: Pick<HttpRequestOptions, 'timeoutMs' | 'retry' | 'signal' | 'onRetry'>,
+): Promise<ReturnType<typeof parseEpssJson>> {
+  const response = await fetchWithRetry(url, { ...options, headers: { 'User-Agent': USER_AGENT, Accept: 'application/json' }, describe: where });
+  const text = Buffer.from(await readCapped(response, MAX_API_RESPONSE_BYTES, where)).toString('utf8');
+  return parseEpssJson(text, { source: where });
+}
+
 /** `doctor`: the EPSS document or API answers with scores (nothing is written). */
 export function epssChecks(config: EpssConfig, baseDir: string): DoctorCheck[] {
   const name = config.name ?? EPSS_TYPE;
@@ -151,13 +159,10 @@ export function epssChecks(config: EpssConfig, baseDir: string): DoctorCheck[] {
             return { name: check, status: 'ok', detail: `${location.display}: ${result.scores.length} score(s)` };
           }
           const [url] = buildEpssQueryUrls(location.kind === 'url' ? location.url : '', ['CVE-2021-44228']);
-          const where = safeUrl(url!);
-          const response = await fetchWithRetry(url!, { headers: { 'User-Agent': USER_AGENT }, timeoutMs: config.timeoutSeconds * 1000, retry: retryPolicy(0), signal, describe: where });
-          const text = Buffer.from(await readCapped(response, MAX_API_RESPONSE_BYTES, where)).toString('utf8');
-          const result = parseEpssJson(text, { source: location.display });
+          const result = await queryEpssApi(url!, safeUrl(url!), { timeoutMs: config.timeoutSeconds * 1000, retry: retryPolicy(0), signal });
           return { name: check, status: 'ok', detail: `${location.display}: API answers (${result.scores.length} score(s) for a test CVE)` };
         } catch (error) {
-          return { name: check, status: 'fail', detail: error instanceof Error ? error.message : String(error), hint: 'Check the url (or file path) and that this machine can reach it.' };
+          return { name: check, status: 'fail', detail: messageOf(error), hint: 'Check the url (or file path) and that this machine can reach it.' };
         }
       },
     },
