@@ -5,6 +5,7 @@
  */
 
 import type { CheckResult, DoctorCheck } from '../core/ports.js';
+import { messageOf } from '../util/errors.js';
 
 export type { CheckResult, CheckStatus, DoctorCheck } from '../core/ports.js';
 
@@ -27,7 +28,7 @@ export async function runDoctor(checks: readonly DoctorCheck[], options: { timeo
       ]);
       outcome = Array.isArray(r) ? r : [r];
     } catch (error) {
-      outcome = [{ name: check.name, status: 'fail', detail: error instanceof Error ? error.message : String(error) }];
+      outcome = [{ name: check.name, status: 'fail', detail: messageOf(error) }];
     }
     for (const r of outcome) {
       results.push(r);

@@ -38,6 +38,7 @@ import type { HistoryEntry, LedgerStore, Logger, ProgressUpdate } from '../core/
 import { meetsThreshold, type SeverityThreshold } from '../core/severity.js';
 import { applyTriageEdit, type Evidence, type FieldChange, type Triage } from '../core/triage.js';
 import { listCases } from './cases.js';
+import { messageOf } from '../util/errors.js';
 
 /** A person's triage edit in the mirror, applied to the ledger. */
 export interface AppliedEdit {
@@ -174,7 +175,7 @@ export async function syncMirror(store: LedgerStore, mirror: Mirror, options: Mi
 
     await push(store, mirror, session, { knowsAllPages: since === null && pull.complete, seenTitles }, report, { ...options, signal });
   } catch (error) {
-    report.error = error instanceof Error ? error.message : String(error);
+    report.error = messageOf(error);
     log.error('mirror sync stopped', { error: report.error });
   } finally {
     if (session) report.requests = session.stats();
@@ -184,7 +185,7 @@ export async function syncMirror(store: LedgerStore, mirror: Mirror, options: Mi
         if (raw && (JSON.parse(raw) as LockHolder).owner === owner) await s.delete(LOCK);
       });
     } catch (error) {
-      log.error('could not release the mirror lock', { error: error instanceof Error ? error.message : String(error) });
+      log.error('could not release the mirror lock', { error: messageOf(error) });
     }
     report.durationMs = Math.round(performance.now() - started);
   }

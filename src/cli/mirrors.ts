@@ -14,6 +14,7 @@ import { redact } from '../util/logger.js';
 import type { CliContext } from './context.js';
 import { createProgress } from './progress.js';
 import type { Colors } from './text.js';
+import { messageOf } from '../util/errors.js';
 
 /** Every configured mirror (optionally only the one named `only`). */
 export function buildMirrors(ctx: CliContext, loaded: LoadedConfig, only?: string): Mirror[] {
@@ -103,7 +104,7 @@ export async function syncMirrors(
       });
     } catch (error) {
       progress.done();
-      out(redact(`${ctx.colors.bold(`Notion mirror "${mirror.name}"`)}: ${ctx.colors.red('not synced')}: ${error instanceof Error ? error.message : String(error)}`));
+      out(redact(`${ctx.colors.bold(`Notion mirror "${mirror.name}"`)}: ${ctx.colors.red('not synced')}: ${messageOf(error)}`));
       ok = false;
       continue;
     }

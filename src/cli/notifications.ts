@@ -14,6 +14,7 @@ import type { CliContext } from './context.js';
 import { notionPageLinks } from './mirrors.js';
 import { messages } from '../core/i18n.js';
 import type { Colors } from './text.js';
+import { messageOf } from '../util/errors.js';
 
 function depsOf(ctx: CliContext, loaded: LoadedConfig): NotifierDeps {
   return { defaultMinSeverity: loaded.config.minSeverity, log: ctx.log.child('notify') };
@@ -106,7 +107,7 @@ export async function deliverAfterRun(ctx: CliContext, loaded: LoadedConfig, sto
     const lines = renderDeliverySummary(report, ctx.colors);
     if (lines.length > 0) out(`\n${lines.join('\n')}`);
   } catch (error) {
-    const message = redact(error instanceof Error ? error.message : String(error));
+    const message = redact(messageOf(error));
     ctx.log.error('delivery failed; messages stay in the outbox', { error: message });
     out(`\n${ctx.colors.red('Notifications were not delivered:')} ${message}\nThey stay in the outbox and the next run delivers them (\`vulnledger outbox\`).`);
   }

@@ -40,6 +40,7 @@ import { registerNotionCommands } from './commands/notion.js';
 import { syncMirrorsAfterRun } from './mirrors.js';
 import { createProgress } from './progress.js';
 import { enrichmentPolicy, parseEpssMin } from './enrichment-options.js';
+import { messageOf } from '../util/errors.js';
 
 function list<T extends string>(name: string, allowed: readonly T[]) {
   return (value: string, previous: T[] | undefined): T[] => {
@@ -334,7 +335,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       error instanceof TriageValidationError ||
       error instanceof StoreOpenError ||
       error instanceof MigrationError;
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     if (known) {
       const prefix = error instanceof ConfigError ? 'config error:\n' : error instanceof TriageValidationError ? 'triage refused: ' : 'error: ';
       io.stderr.write(`${redact(`${prefix}${message}`)}\n`);

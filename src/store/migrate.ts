@@ -2,6 +2,7 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import type { Logger } from '../core/ports.js';
 import type { Database } from './database.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { messageOf } from '../util/errors.js';
 
 /** One migration step and how it went (Kysely's result set, reported per step). */
 export interface MigrationStep {
@@ -26,7 +27,7 @@ export async function migrateToLatest(db: Kysely<Database>, log: Logger, migrati
   if (error) {
     const failed = steps.find((s) => s.status === 'Error')?.name ?? 'unknown step';
     log.error('migration failed; no step was applied', { migration: failed });
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOf(error);
     throw new MigrationError(`Database migration ${failed} failed: ${reason}. No migration step was applied; the ledger is as it was before.`);
   }
   for (const step of steps) log.info('migration applied', { migration: step.name });

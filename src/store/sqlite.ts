@@ -10,6 +10,7 @@ import type { Database } from './database.js';
 import { createLedgerStore } from './ledger-store.js';
 import { migrateToLatest, type MigrationStep } from './migrate.js';
 import { LedgerSqliteDialect } from './sqlite-dialect.js';
+import { messageOf } from '../util/errors.js';
 
 /**
  * better-sqlite3 prepares a statement for every query Kysely runs; multi-row INSERTs of a run
@@ -69,7 +70,7 @@ export async function openSqliteLedger(file: string, options: { clock: Clock; lo
     // every page (0.1–0.2 s on a 110 MB ledger with the file in the OS cache, 1.4 s the first time),
     // so it is `vulnledger doctor`'s job, not every open's.
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOf(error);
     throw new StoreOpenError(
       `Could not open the ledger database ${file}: ${reason}. Check the "database" path in your config, that the folder is writable, and that the file is a vulnledger SQLite database.`,
     );

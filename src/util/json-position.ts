@@ -3,6 +3,7 @@
  * errors ("Unexpected token …" has none), so this small scanner finds the offset; it runs only
  * after `JSON.parse` has failed. Shared by every parser that reports "line N, column M".
  */
+import { messageOf } from './errors.js';
 
 const NUMBER_RE = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
@@ -140,6 +141,6 @@ export function parseJsonText(text: string): JsonTextResult {
     return { ok: true, value: JSON.parse(json) as unknown };
   } catch (error) {
     const { line, column } = jsonErrorPosition(json);
-    return { ok: false, line, column, reason: error instanceof Error ? error.message : String(error) };
+    return { ok: false, line, column, reason: messageOf(error) };
   }
 }

@@ -6,6 +6,7 @@ import { runDoctor, type CheckResult, type DoctorCheck } from '../../app/doctor.
 import { resolveConfigPath, type LoadedConfig } from '../../config/load.js';
 import { redact } from '../../util/logger.js';
 import { buildDoctorChecks, loadCliConfig, makeContext, type CliIo, type GlobalOptions } from '../context.js';
+import { messageOf } from '../../util/errors.js';
 
 const DAMAGED_HINT = 'The file is damaged: restore it from a backup, or move it aside and rebuild the ledger with `vulnledger run` (triage records and history would be lost).';
 
@@ -34,7 +35,7 @@ function databaseCheck(loaded: LoadedConfig): DoctorCheck {
           db.close();
         }
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = messageOf(error);
         const damaged = /malformed|not a database|corrupt/i.test(message);
         return { name: 'database', status: 'fail', detail: `${file}: ${message}`, hint: damaged ? DAMAGED_HINT : 'Check the "database" path and permissions.' };
       }
@@ -59,7 +60,7 @@ export function registerDoctorCommand(program: Command, io: CliIo, setExit: (cod
       try {
         loaded = loadCliConfig(ctx);
       } catch (error) {
-        print({ name: 'config', status: 'fail', detail: error instanceof Error ? error.message : String(error), hint: 'Fix the config file (or run `vulnledger init`).' });
+        print({ name: 'config', status: 'fail', detail: messageOf(error), hint: 'Fix the config file (or run `vulnledger init`).' });
         setExit(1);
         return;
       }

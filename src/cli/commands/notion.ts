@@ -11,6 +11,7 @@ import type { SetupReport } from '../../mirrors/notion/setup.js';
 import { redact } from '../../util/logger.js';
 import { loadCliConfig, makeContext, openLedger, UserError, type CliContext, type CliIo, type GlobalOptions } from '../context.js';
 import { syncMirrors } from '../mirrors.js';
+import { messageOf } from '../../util/errors.js';
 
 function notionConfigs(loaded: LoadedConfig, only: string | undefined): NotionMirrorConfig[] {
   const all = loaded.config.mirrors.filter((m): m is NotionMirrorConfig => m.type === 'notion');
@@ -64,7 +65,7 @@ export function registerNotionCommands(program: Command, io: CliIo, setExit: (co
           out(renderSetup(name, report, ctx));
           if (report.plan.mistyped.length > 0 || report.plan.titleName === null) failed = true;
         } catch (error) {
-          out(redact(`${ctx.colors.bold(`Notion mirror "${name}"`)}: ${ctx.colors.red('setup failed')}: ${error instanceof Error ? error.message : String(error)}`));
+          out(redact(`${ctx.colors.bold(`Notion mirror "${name}"`)}: ${ctx.colors.red('setup failed')}: ${messageOf(error)}`));
           failed = true;
         }
       }

@@ -15,6 +15,7 @@ import { parseHuman, renderValues } from './properties.js';
 import { applySetup, planSchema, schemaProblems, type SetupReport } from './setup.js';
 import { openNotionSession } from './sync.js';
 import { resolveTarget } from './target.js';
+import { messageOf } from '../../util/errors.js';
 
 export const NOTION_TYPE = 'notion';
 
@@ -91,7 +92,7 @@ export function notionChecks(config: NotionMirrorConfig, deps: NotionDeps): Doct
         try {
           target = await resolveTarget(client, config.database);
         } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
+          const message = messageOf(error);
           const failure = error instanceof NotionRequestError ? error.failure : null;
           const what = failure === 'unauthorized' ? 'the token is not accepted' : failure === 'not-found' ? 'the database is not found or not shared with the integration' : 'the database cannot be read';
           return [{ name: `${label}: Notion database`, status: 'fail', detail: `${what}: ${message}` }];

@@ -32,6 +32,7 @@ import { readValues, toRequestValue } from './properties.js';
 import { plainText, type Block, type Page, type QueryResult } from './schema.js';
 import { planSchema, schemaProblems, type MatchedProperty, type SchemaPlan } from './setup.js';
 import { forgetTarget, resolveTarget, type Target } from './target.js';
+import { messageOf } from '../../util/errors.js';
 
 /** Pull overlap: edits stamped up to this long before the previous pull started are read again. */
 export const PULL_OVERLAP_MS = 2 * 60_000;
@@ -297,7 +298,7 @@ export async function openNotionSession(deps: SessionDeps): Promise<MirrorSessio
         const user = await api.getUser(userId);
         if (user.name) name = user.name;
       } catch (error) {
-        log.debug('could not read the Notion user; using the id', { user: userId, error: error instanceof Error ? error.message : String(error) });
+        log.debug('could not read the Notion user; using the id', { user: userId, error: messageOf(error) });
       }
       users.set(userId, name);
       return name;

@@ -8,6 +8,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { messageOf } from '../../util/errors.js';
 
 /** What the envelope said besides the rows. */
 export interface EnvelopeInfo {
@@ -362,7 +363,7 @@ function parseToken(bytes: Buffer, offset: number): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     const match = /position (\d+)/.exec(message);
     const charPos = match ? Number(match[1]) : 0;
     const bytePos = Buffer.byteLength(text.slice(0, charPos), 'utf8');

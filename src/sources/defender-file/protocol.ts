@@ -2,6 +2,7 @@
 import type { SourceBatch } from '../../core/ports.js';
 import { JsonFileError } from './json-rows.js';
 import type { ExportsSummary } from './read-exports.js';
+import { messageOf } from '../../util/errors.js';
 
 /** What the reader thread starts with. */
 export interface ReaderInput {
@@ -29,7 +30,7 @@ export function serializeError(error: unknown): SerializedError {
   if (error instanceof JsonFileError) {
     return { kind: 'json-file', file: error.file, byteOffset: error.byteOffset, line: error.line, column: error.column, reason: error.reason };
   }
-  return { kind: 'error', message: error instanceof Error ? error.message : String(error) };
+  return { kind: 'error', message: messageOf(error) };
 }
 
 export function deserializeError(error: SerializedError): Error {

@@ -9,6 +9,7 @@ import { skipped, type RowContext, type RowMapping } from './common.js';
 import { mapGrouped } from './grouped.js';
 import { mapIndividual } from './individual.js';
 import { asRecord, asText, pick, readDefenderRow, type DefenderRow } from './schema.js';
+import { messageOf } from '../../util/errors.js';
 
 export type { RowMapping } from './common.js';
 
@@ -72,7 +73,7 @@ function describe(raw: unknown): string {
 
 function errorText(error: unknown): string {
   try {
-    return (error instanceof Error ? error.message : String(error)).slice(0, 200);
+    return (messageOf(error)).slice(0, 200);
   } catch {
     return 'unknown error';
   }

@@ -2,6 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import { isCveId } from '../../core/identity.js';
 import { parseJsonText } from '../../util/json-position.js';
 import { epssApiResponseSchema, epssRowSchema, isPlainEpssRow } from './schema.js';
+import { messageOf } from '../../util/errors.js';
 
 /**
  * FIRST EPSS → `EpssScore` list, from the API JSON (`/data/v1/epss`) or the daily CSV download
@@ -184,7 +185,7 @@ export function parseEpssDocument(input: string | Uint8Array, options: ParseEpss
     try {
       text = gunzipSync(input, { maxOutputLength: 512 * 1024 * 1024 }).toString('utf8');
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = messageOf(error);
       throw new EpssParseError(`${prefix(options.source ?? null)}cannot gunzip EPSS data: ${reason}`, options.source ?? null, null, null);
     }
   } else text = Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8');

@@ -9,6 +9,7 @@ import type { DoctorCheck, FindingSource, SkipRecord, SourceContext, SourceResul
 import { commitDocument, probeDocument, readDocument, resolveLocation, retryPolicy, type DocumentLocation } from '../_shared/document.js';
 import type { FeedConfig } from './config.js';
 import { FEED_PRESETS, matchesFilters, parseFeed, type FeedItem } from './parse.js';
+import { messageOf } from '../../util/errors.js';
 
 export const FEED_TYPE = 'feed';
 /** Feeds larger than this are refused (a feed is normally well under 1 MB). */
@@ -110,7 +111,7 @@ export function feedChecks(config: FeedConfig, baseDir: string): DoctorCheck[] {
           const unconfirmed = config.preset && !config.url && !FEED_PRESETS[config.preset].confirmed ? ' (preset URL not confirmed by vulnledger: check it is the feed you want)' : '';
           return { name: check, status: 'ok', detail: `${target.location.display}: ${parsed.meta.format}, ${parsed.items.length} item(s), ${kept} kept by the filters${unconfirmed}` };
         } catch (error) {
-          return { name: check, status: 'fail', detail: error instanceof Error ? error.message : String(error), hint: 'Check the url (or preset) and that this machine can reach it; a file path is read relative to the config file.' };
+          return { name: check, status: 'fail', detail: messageOf(error), hint: 'Check the url (or preset) and that this machine can reach it; a file path is read relative to the config file.' };
         }
       },
     },

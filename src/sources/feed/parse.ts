@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { XMLParser, XMLValidator, type EntityDecoderOptions } from 'fast-xml-parser';
 import { extractCveIds } from '../../core/identity.js';
 import { htmlToText, plainText } from '../../util/html-text.js';
+import { messageOf } from '../../util/errors.js';
 
 /**
  * RSS 2.0, Atom 1.0 and RSS 1.0 (RDF, as JVN publishes it) → plain feed items.
@@ -299,7 +300,7 @@ export function parseFeed(input: string | Uint8Array, options: ParseFeedOptions 
   } catch (error) {
     // The validator passed, so this is the parser refusing something: in practice the DOCTYPE
     // (external entities, too many or too large entity declarations). Point at the DOCTYPE.
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOf(error);
     const doctype = /doctype|entit/i.test(reason) ? xml.indexOf('<!DOCTYPE') : -1;
     const pos = doctype >= 0 ? lineColumn(xml, doctype, skippedLines, skippedColumns) : { line: null, column: null };
     throw new FeedParseError(`${prefix(source)}unsupported XML${at(pos.line, pos.column)}: ${reason}`, source, pos.line, pos.column);

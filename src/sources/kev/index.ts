@@ -9,6 +9,7 @@ import type { DoctorCheck, FindingSource, SkipRecord, SourceBatch, SourceContext
 import { commitDocument, probeDocument, readDocument, resolveLocation, retryPolicy } from '../_shared/document.js';
 import type { KevConfig } from './config.js';
 import { parseKevCatalog, type KevCatalog } from './parse.js';
+import { messageOf } from '../../util/errors.js';
 
 export const KEV_TYPE = 'kev';
 export const MAX_KEV_BYTES = 64 * 1024 * 1024;
@@ -115,7 +116,7 @@ export function kevChecks(config: KevConfig, baseDir: string): DoctorCheck[] {
           const catalog = parseKevCatalog(Buffer.from(probed.bytes).toString('utf8'), { source: location.display });
           return { name: check, status: 'ok', detail: `${location.display}: catalog ${catalog.catalogVersion ?? '(no version)'}, ${catalog.entries.length} entries` };
         } catch (error) {
-          return { name: check, status: 'fail', detail: error instanceof Error ? error.message : String(error), hint: 'Check the url (or file path) and that this machine can reach it.' };
+          return { name: check, status: 'fail', detail: messageOf(error), hint: 'Check the url (or file path) and that this machine can reach it.' };
         }
       },
     },
