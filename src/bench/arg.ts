@@ -5,28 +5,13 @@
  * same rows. Targets: ≤ 1.5× the file import's time, ≤ 400 MB peak RSS. Each import runs in its
  * own process (clean peak RSS); the server runs in this one.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { BENCH_TOKEN, startBenchResourceGraph, type BenchRows } from './arg-server.js';
 import { generateExport } from './generate.js';
-import { median, runSeconds, type RunResult } from './runs.js';
+import { median, runChild, runSeconds, type RunResult } from './runs.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const ROWS_PER_PAGE = 1000;
-
-function child(script: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [path.join(here, script), ...args], { encoding: 'utf8', maxBuffer: 1 << 20, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
-      if (error) {
-        reject(new Error(`${script} failed: ${error.message}\n${stderr}`));
-        return;
-      }
-      resolve(JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, unknown>);
-    });
-  });
-}
 
 /** Generates (unless kept) exactly `rows` rows in files of 1000, so the file import and the server see the same rows. */
 async function ensureRows(dir: string, rows: number, keep: boolean): Promise<string[]> {
@@ -78,17 +63,18 @@ export async function benchResourceGraph(options: { dataDir: string; rows: numbe
     const argRuns: RunResult[] = [];
     for (let i = 0; i < options.runs; i++) {
       for (const db of [fileDb, argDb]) for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
-      fileRuns.push(await child('import.js', [dir, fileDb]));
-      argRuns.push(await child('arg-import.js', [server.url, argDb, subscription], { AZURE_ACCESS_TOKEN: BENCH_TOKEN }));
+      fileRuns.push(await runChild('import.js', [dir, fileDb]));
+      argRuns.push(await runChild('arg-import.js', [server.url, argDb, subscription], { AZURE_ACCESS_TOKEN: BENCH_TOKEN }));
     }
     const file = median(fileRuns);
     const arg = median(argRuns);
     const maxRss = Math.max(...argRuns.map((r) => r.maxRssMB as number));
+    const fileMaxRss = Math.max(...fileRuns.map((r) => r.maxRssMB as number));
     const ratio = (arg.ms as number) / (file.ms as number);
     console.log(
       [
         `Resource Graph: ${count.toLocaleString("en-US")} rows in ${server.dataPages / options.runs} pages (+ ${(server.requests - server.dataPages) / options.runs} other requests: subscriptions, cvedetails) a run:`,
-        `defender-file import ${((file.ms as number) / 1000).toFixed(2)} s (runs ${runSeconds(fileRuns)}; cpu ${seconds(file.cpuMs)}), ${file.findings as number} findings, peak RSS ${(file.maxRssMB as number).toFixed(0)} MB`,
+        `defender-file import ${((file.ms as number) / 1000).toFixed(2)} s (runs ${runSeconds(fileRuns)}; cpu ${seconds(file.cpuMs)}), ${file.findings as number} findings, peak RSS ${fileMaxRss.toFixed(0)} MB (highest of the runs)`,
         `| azure-resource-graph ${((arg.ms as number) / 1000).toFixed(2)} s (runs ${runSeconds(argRuns)}; cpu ${seconds(arg.cpuMs)}, not counting the server; ${ratio.toFixed(2)}× the file import), ${arg.findings as number} findings, peak RSS ${maxRss.toFixed(0)} MB (highest of the runs), ${String(arg.status)}`,
       ].join(' '),
     );
