@@ -42,7 +42,7 @@ describe('runLedger: a first import', () => {
     expect(differing).toEqual(['run_sources', 'runs']);
   });
 
-  it('a report that really changed is written once the source ends, and counted as changed once', async () => {
+  it('a report that really changed is written, and counted as changed once', async () => {
     const doc = JSON.parse(readFileSync(path.join(DEMO, 'week-1', 'machines.json'), 'utf8')) as { data: Array<{ properties: { additionalData: Record<string, string> } }> };
     const dir = mkdtempSync(path.join(tmpdir(), 'vl-run-'));
     writeFileSync(path.join(dir, 'a.json'), JSON.stringify({ data: doc.data }));
@@ -58,6 +58,72 @@ describe('runLedger: a first import', () => {
     expect(counts.changed).toBe(chrome.length);
     expect(counts.unchanged + counts.changed).toBe(counts.findings);
     for (const row of chrome) expect([JSON.parse(row.installed_versions_json), row.last_seen]).toEqual([['138.0.7204.999'], '2026-11-23T06:00:00.000Z']);
+  });
+});
+
+describe('runLedger: a finding reported more than once in a rerun', () => {
+  type Doc = { data: Array<{ properties: { additionalData: Record<string, string> } }> };
+  const week1 = (): Doc => JSON.parse(readFileSync(path.join(DEMO, 'week-1', 'machines.json'), 'utf8')) as Doc;
+  /** The first (Chrome) row again, at another installed version: a second report of the same findings. */
+  const chromeAt = (version: string): Doc['data'][number] => {
+    const row = structuredClone(week1().data[0]!);
+    row.properties.additionalData.DetectedSoftwareVersions = JSON.stringify([version]);
+    return row;
+  };
+  const chrome = (h: ReturnType<typeof ledgerHarness>) =>
+    h.sql<{ installed_versions_json: string; last_seen: string }>("select installed_versions_json, last_seen from findings where software = 'chrome'");
+
+  async function setup(files: Record<string, unknown[]>) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'vl-run-'));
+    const write = (all: Record<string, unknown[]>) => {
+      for (const [name, data] of Object.entries(all)) writeFileSync(path.join(dir, name), JSON.stringify({ data }));
+    };
+    write(files);
+    const h = ledgerHarness();
+    const run = (at: string, options: { maxHeldChanges?: number } = {}) => h.run([defender(path.join(dir, '*.json'))], at, { batchSize: 1, ...options });
+    return { h, write, run };
+  }
+
+  it('a changed first report merges with its later report before it is written: written once, counted once', async () => {
+    const { h, write, run } = await setup({ 'a.json': week1().data });
+    await run('2026-11-16T06:00:00Z');
+    const n = chrome(h).length;
+    // Next week Chrome is at two versions: one in each file.
+    write({ 'a.json': [chromeAt('138.0.7204.999'), ...week1().data.slice(1)], 'b.json': [chromeAt('139.0.1')] });
+    const report = await run('2026-11-23T06:00:00Z');
+    const counts = report.sources[0]!.counts;
+    expect(counts.changed).toBe(n);
+    expect(counts.unchanged + counts.changed).toBe(counts.findings);
+    // The held first report took the second one in: both versions are stored.
+    for (const row of chrome(h)) expect(JSON.parse(row.installed_versions_json)).toEqual(['138.0.7204.999', '139.0.1']);
+  });
+
+  it('a first report that matches the ledger, then a second that changes the finding: counted changed, not unchanged', async () => {
+    const { h, write, run } = await setup({ 'a.json': week1().data });
+    await run('2026-11-16T06:00:00Z');
+    const n = chrome(h).length;
+    write({ 'a.json': week1().data, 'b.json': [chromeAt('139.0.1')] });
+    const counts = (await run('2026-11-23T06:00:00Z')).sources[0]!.counts;
+    expect(counts.changed).toBe(n);
+    expect(counts.unchanged).toBe(counts.findings - n);
+    for (const row of chrome(h)) expect([JSON.parse(row.installed_versions_json), row.last_seen]).toEqual([['138.0.7204.184', '139.0.1'], '2026-11-23T06:00:00.000Z']);
+  });
+
+  it('beyond the held limit the ledger still ends right, and the run says so in a note', async () => {
+    const { h, run } = await setup({ 'a.json': week1().data, 'b.json': [chromeAt('138.0.7204.999')] });
+    await run('2026-11-16T06:00:00Z');
+    const merged = chrome(h).map((r) => r.installed_versions_json);
+    // An unchanged rerun with no room to hold: each repeated finding is written on its first report
+    // (which alone differs from the merge), then merged back by its second.
+    const report = await run('2026-11-23T06:00:00Z', { maxHeldChanges: 0 });
+    expect(chrome(h).map((r) => r.installed_versions_json)).toEqual(merged);
+    const source = report.sources[0]!;
+    expect(source.counts.changed).toBe(merged.length);
+    expect(source.notes).toContainEqual(expect.stringMatching(new RegExp(`^${merged.length} changed finding\\(s\\) beyond the first 0 were written before all their reports were in`)));
+    // With room to hold them, the same rerun writes nothing.
+    const again = await run('2026-11-30T06:00:00Z');
+    expect(again.sources[0]!.counts.changed).toBe(0);
+    expect(again.sources[0]!.notes.some((n) => n.includes('beyond the first'))).toBe(false);
   });
 });
 

@@ -73,6 +73,8 @@ export interface RunOptions {
   afterBatch?: () => void;
   /** How KEV/EPSS enrichment flags cases (default: EPSS step 0.1). */
   enrichment?: EnrichmentPolicy;
+  /** Changed findings held until their source ends, at most (default 10,000; see `applyBatch`). */
+  maxHeldChanges?: number;
 }
 
 /** What a run did: the run record, per-source outcomes, the events and the cases they concern. */
@@ -215,7 +217,8 @@ async function runSource(tx: LedgerTx, source: FindingSource, ctx: SourceRunCont
   const counts = emptyCounts();
   const models: RunSourceRecord['models'] = {};
   const unrecognised: string[] = [];
-  // Every fingerprint recorded in this run, with how its first report was classified.
+  // Every fingerprint recorded in this run, with how its first report was classified (a later report
+  // that changes a first 'unchanged' one moves its count).
   const seen = new Map<string, FindingClass['status']>();
   // First reports that look changed, held until the source ends (see applyBatch).
   const held = new Map<string, HeldChange>();
@@ -243,7 +246,9 @@ async function runSource(tx: LedgerTx, source: FindingSource, ctx: SourceRunCont
       const firstImport = !(await tx.hasFindings(source.name));
       const generator = source.collect({ clock: options.clock, log, signal, progress, state: tx.sourceState(source.name), cache: tx.cache, ledger });
       let pending: Reported[] = [];
-      const batchContext: BatchContext = { at, seen, held, counts, touched, minSeverity: options.minSeverity, titles, openSeen, firstImport };
+      const batchContext: BatchContext = {
+        at, seen, held, maxHeld: options.maxHeldChanges ?? MAX_HELD, heldOverflow: 0, counts, touched, minSeverity: options.minSeverity, titles, openSeen, firstImport,
+      };
       const flush = async (): Promise<void> => {
         if (pending.length === 0) return;
         const batch = pending;
@@ -281,6 +286,11 @@ async function runSource(tx: LedgerTx, source: FindingSource, ctx: SourceRunCont
       await settleHeld(tx, source.name, batchContext);
       coverage = result.value.coverage;
       notes = result.value.notes;
+      if (batchContext.heldOverflow > 0) {
+        const note = `${batchContext.heldOverflow} changed finding(s) beyond the first ${batchContext.maxHeld} were written before all their reports were in: one reported several times (two packages, digests or models) may read as changed although its merged content is not`;
+        notes = [...notes, note];
+        log.warn('held changes over the limit', { source: source.name, limit: batchContext.maxHeld, over: batchContext.heldOverflow });
+      }
 
       // Resolution pass: open findings of this source it did not report, outside any unread part.
       // When every finding open before the run was seen again, nothing is left to resolve and the
@@ -353,8 +363,9 @@ interface HeldChange {
 }
 
 /**
- * How many first reports of a change are held back at most; beyond this they are written at once
- * (memory stays bounded; a later report of the same finding then updates it again).
+ * How many first reports of a change are held back by default; beyond this they are written at
+ * once (memory stays bounded; a later report of the same finding then updates it again, and the
+ * run notes how many were over).
  */
 const MAX_HELD = 10_000;
 
@@ -362,6 +373,9 @@ interface BatchContext {
   at: string;
   seen: Map<string, FindingClass['status']>;
   held: Map<string, HeldChange>;
+  maxHeld: number;
+  /** Changed first reports written at once because `held` was full. */
+  heldOverflow: number;
   counts: SourceCounts;
   touched: Set<string>;
   minSeverity: SeverityThreshold;
@@ -431,9 +445,12 @@ async function applyBatch(tx: LedgerTx, source: string, batch: readonly Reported
     const hash = known ?? findingContentHash(f);
     const { status } = classifyFinding(before, f, hash);
     ctx.seen.set(fp, status);
-    if (status === 'changed' && ctx.held.size < MAX_HELD) {
-      ctx.held.set(fp, { before: before!, finding: f });
-      continue;
+    if (status === 'changed') {
+      if (ctx.held.size < ctx.maxHeld) {
+        ctx.held.set(fp, { before: before!, finding: f });
+        continue;
+      }
+      ctx.heldOverflow++;
     }
     if (status !== 'unchanged') noteTitle(ctx.titles, f);
     switch (status) {
@@ -464,11 +481,10 @@ async function applyBatch(tx: LedgerTx, source: string, batch: readonly Reported
 /** The end of a source: each held change, now merged with all its reports, is written if it still differs. */
 async function settleHeld(tx: LedgerTx, source: string, ctx: BatchContext): Promise<void> {
   const updates: StoredFinding[] = [];
-  for (const [fp, { before, finding }] of ctx.held) {
+  for (const { before, finding } of ctx.held.values()) {
     const hash = findingContentHash(finding);
     if (hash === before.contentHash) {
       ctx.counts.unchanged++;
-      ctx.seen.set(fp, 'unchanged');
       continue;
     }
     ctx.counts.changed++;
