@@ -246,8 +246,9 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
   // Texts written in this transaction, by their content (so each is hashed and inserted once);
   // cleared when a savepoint rolls back.
   const textsWritten = new Map<string, string>();
-  // Texts that rewritten findings used before: deleted when the run finishes if nothing uses them.
-  const replacedTexts = new Set<string>();
+  // Whether a rewritten finding moved to another text: then texts nothing uses are deleted as the
+  // run finishes.
+  let textReplaced = false;
   /** The text id of a finding; a text not yet written in this transaction is appended to `pending`. */
   const textIdOf = (f: Finding, pending: FindingTextsTable[]): string => {
     const text = findingText(f);
@@ -327,7 +328,7 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
       const newTextOf = new Map(rows.map((f, i) => [f.fingerprint, textIds[i]!]));
       for (const part of chunks(rows.map((f) => f.fingerprint), IN_CHUNK)) {
         const old = await trx.selectFrom('findings').select(['fingerprint', 'text_id']).where('source', '=', source).where('fingerprint', 'in', part).execute();
-        for (const row of old) if (row.text_id !== newTextOf.get(row.fingerprint)) replacedTexts.add(row.text_id);
+        textReplaced ||= old.some((row) => row.text_id !== newTextOf.get(row.fingerprint));
       }
       for (const [i, f] of rows.entries()) {
         const { source: _s, fingerprint: _f, ...values } = findingToRow(source, f, f, textIds[i]!);
@@ -538,13 +539,10 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
     },
     async finishRun(run) {
       // A text whose findings all moved to a new text (Defender reworded a CVE) is kept by nothing.
-      // Findings never disappear (resolved ones keep theirs), so only rewrites leave such texts.
-      for (const part of chunks([...replacedTexts], IN_CHUNK)) {
-        await trx
-          .deleteFrom('finding_texts')
-          .where('id', 'in', part)
-          .where('id', 'not in', (eb) => eb.selectFrom('findings').select('text_id').where('text_id', 'in', part))
-          .execute();
+      // Findings never disappear (resolved ones keep theirs), so only rewrites leave such texts, and
+      // only then is it worth one pass over the findings (there is no index on text_id to spare).
+      if (textReplaced) {
+        await trx.deleteFrom('finding_texts').where('id', 'not in', (eb) => eb.selectFrom('findings').select('text_id')).execute();
       }
       await trx
         .updateTable('runs')
