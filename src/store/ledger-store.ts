@@ -327,6 +327,7 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
       await writeTexts(texts);
       const newTextOf = new Map(rows.map((f, i) => [f.fingerprint, textIds[i]!]));
       for (const part of chunks(rows.map((f) => f.fingerprint), IN_CHUNK)) {
+        if (textReplaced) break; // already known: no need to compare the rest
         const old = await trx.selectFrom('findings').select(['fingerprint', 'text_id']).where('source', '=', source).where('fingerprint', 'in', part).execute();
         textReplaced ||= old.some((row) => row.text_id !== newTextOf.get(row.fingerprint));
       }
