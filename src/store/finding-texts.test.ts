@@ -15,6 +15,8 @@ describe('finding texts', () => {
   it('equal texts share an id; any field changes it', () => {
     const text = { title: 'T', description: 'D', impact: '', remediation: 'R', referencesJson: '[]', publishedAt: null };
     expect(findingTextId({ ...text })).toBe(findingTextId(text));
+    // Stored rows are keyed by it: the formula must never change (pinned from the released one).
+    expect(findingTextId(text)).toBe('513249489d13b842c35203dae7041fb7');
     for (const change of [{ title: 'T2' }, { description: 'D ' }, { impact: 'I' }, { remediation: '' }, { referencesJson: '["x"]' }, { publishedAt: '' }]) {
       expect(findingTextId({ ...text, ...change })).not.toBe(findingTextId(text));
     }
