@@ -159,6 +159,17 @@ export async function commitDocument(state: SourceStateStore, read: PendingValid
   await state.set(STATE_KEY, JSON.stringify(read.pending));
 }
 
+/**
+ * Why a document was not read again, for a run note: `file unchanged`, `not modified (304)`, or
+ * when a URL was last checked and when it will be checked next (`intervalMs` after that).
+ */
+export function notModifiedReason(read: Extract<DocumentRead, { status: 'not-modified' }>, intervalMs: number): string {
+  if (read.why === 'file-unchanged') return 'file unchanged';
+  if (read.why === 'http-304') return 'not modified (304)';
+  if (read.checkedAt === null) return 'checked recently';
+  return `checked ${read.checkedAt}, less than a day ago; next check after ${new Date(Date.parse(read.checkedAt) + intervalMs).toISOString()}`;
+}
+
 /** Reads a response body, refusing more than `maxBytes` (named by `where` in the error). */
 export async function readCapped(response: Response, maxBytes: number, where: string): Promise<Uint8Array> {
   const declared = Number(response.headers.get('content-length'));

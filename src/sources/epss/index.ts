@@ -14,7 +14,7 @@ import { ENRICHMENT_CACHE, type EpssDocumentInfo, type EpssFact } from '../../co
 import type { DoctorCheck, FindingSource, SkipRecord, SourceBatch, SourceContext, SourceResult } from '../../core/ports.js';
 import { messageOf } from '../../util/errors.js';
 import { fetchWithRetry, safeUrl, type HttpRequestOptions } from '../../util/http.js';
-import { commitDocument, probeDocument, readCapped, readDocument, resolveLocation, retryPolicy, USER_AGENT, type DocumentLocation } from '../_shared/document.js';
+import { commitDocument, notModifiedReason, probeDocument, readCapped, readDocument, resolveLocation, retryPolicy, USER_AGENT, type DocumentLocation } from '../_shared/document.js';
 import type { EpssConfig } from './config.js';
 import { buildEpssQueryUrls, parseEpssDocument, parseEpssJson, type EpssParseResult } from './parse.js';
 
@@ -60,10 +60,9 @@ async function* collectDocument(name: string, config: EpssConfig, location: Docu
     onRetry: ({ attempt, waitMs, reason }) => ctx.log.warn('EPSS request failed; retrying', { source: name, attempt, waitMs, reason }),
   });
   if (read.status === 'not-modified') {
-    const contacted = read.why === 'http-304';
-    await commitDocument(ctx.state, read, { touch: contacted });
-    const why = read.why === 'file-unchanged' ? 'file unchanged' : contacted ? 'not modified (304)' : `checked ${read.checkedAt ?? '?'}, less than a day ago`;
-    return { coverage: { complete: true }, notes: [`EPSS ${location.display}: ${why}; cached scores stay in use`] };
+    // A 304 is a check: remember when, so the next run waits a day again.
+    await commitDocument(ctx.state, read, { touch: read.why === 'http-304' });
+    return { coverage: { complete: true }, notes: [`EPSS ${location.display}: ${notModifiedReason(read, DAY_MS)}; cached scores stay in use`] };
   }
   const result = parseEpssDocument(read.bytes, { source: location.display });
   if (result.scores.length === 0) {

@@ -6,7 +6,7 @@
  */
 import { ENRICHMENT_CACHE, type KevCatalogInfo, type KevFact } from '../../core/enrichment.js';
 import type { DoctorCheck, FindingSource, SkipRecord, SourceBatch, SourceContext, SourceResult } from '../../core/ports.js';
-import { commitDocument, probeDocument, readDocument, resolveLocation, retryPolicy } from '../_shared/document.js';
+import { commitDocument, notModifiedReason, probeDocument, readDocument, resolveLocation, retryPolicy } from '../_shared/document.js';
 import type { KevConfig } from './config.js';
 import { parseKevCatalog, type KevCatalog } from './parse.js';
 import { messageOf } from '../../util/errors.js';
@@ -44,15 +44,9 @@ async function* collect(name: string, config: KevConfig, baseDir: string, ctx: S
     onRetry: ({ attempt, waitMs, reason }) => ctx.log.warn('KEV request failed; retrying', { source: name, attempt, waitMs, reason }),
   });
   if (read.status === 'not-modified') {
-    const contacted = read.why === 'http-304';
-    await commitDocument(ctx.state, read, { touch: contacted });
-    const why =
-      read.why === 'file-unchanged'
-        ? 'file unchanged'
-        : contacted
-          ? 'not modified (304)'
-          : `checked ${read.checkedAt ?? '?'}, less than a day ago; next check after ${new Date(Date.parse(read.checkedAt ?? now.toISOString()) + DAY_MS).toISOString()}`;
-    return { coverage: { complete: true }, notes: [`KEV ${location.display}: ${why}; ${describeCatalog(previous)}`] };
+    // A 304 is a check: remember when, so the next run waits a day again.
+    await commitDocument(ctx.state, read, { touch: read.why === 'http-304' });
+    return { coverage: { complete: true }, notes: [`KEV ${location.display}: ${notModifiedReason(read, DAY_MS)}; ${describeCatalog(previous)}`] };
   }
 
   const catalog = parseKevCatalog(Buffer.from(read.bytes).toString('utf8'), { source: location.display });
