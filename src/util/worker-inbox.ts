@@ -2,7 +2,17 @@
  * The messages of a worker thread, taken one at a time in order. A crash or an exit of the thread,
  * or `fail()` (cancelling), ends the wait with an error once the messages already queued are taken.
  */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
+
+/**
+ * Whether a worker thread's compiled entry exists: it does in `dist/`, not when the sources run as
+ * TypeScript (tests, unless they bundle the entry); callers then do the work on their own thread.
+ */
+export function workerEntryExists(url: URL): boolean {
+  return existsSync(fileURLToPath(url));
+}
 
 export class WorkerInbox<T> {
   readonly #queue: T[] = [];

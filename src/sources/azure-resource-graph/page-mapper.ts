@@ -38,20 +38,25 @@ export function inThreadMapper(sliceRows: number): PageMapper {
 /** Maps on a worker thread started from `workerUrl`; pages without raw rows are mapped in-thread. */
 export function threadMapper(workerUrl: URL, sliceRows: number): PageMapper {
   const fallback = inThreadMapper(sliceRows);
-  const worker = new Worker(workerUrl);
-  const inbox = new WorkerInbox<MapReply>(worker, 'the Resource Graph mapping thread');
+  // Started with the first page to map (a run that reads no page starts no thread).
+  let thread: { worker: Worker; inbox: WorkerInbox<MapReply> } | null = null;
+  const start = (): { worker: Worker; inbox: WorkerInbox<MapReply> } => {
+    const worker = new Worker(workerUrl);
+    return { worker, inbox: new WorkerInbox<MapReply>(worker, 'the Resource Graph mapping thread') };
+  };
   let nextId = 0;
 
-  const pages = { onThread: 0, inThread: 0 };
+  const pages = fallback.pages;
   return {
     pages,
     async *map(page, kind, model) {
       const raw = page.rowBytes();
       if (raw === null) {
-        pages.inThread++;
         yield* fallback.map(page, kind, model);
         return;
       }
+      thread ??= start();
+      const { worker, inbox } = thread;
       pages.onThread++;
       // The body is copied into a buffer of its own, which moves to the thread without another copy.
       const body = new Uint8Array(raw.body.byteLength);
@@ -77,7 +82,7 @@ export function threadMapper(workerUrl: URL, sliceRows: number): PageMapper {
       }
     },
     async close() {
-      await worker.terminate();
+      await thread?.worker.terminate();
     },
   };
 }

@@ -4,13 +4,12 @@
  * A batch or page that fails is recorded as unread (per subscription when known, else the whole
  * kind) and the rest goes on; the coverage then keeps the lifecycle from resolving anything there.
  */
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { TokenCredential } from '@azure/identity';
 import type { DefenderModel, Finding } from '../../core/finding.js';
 import type { FindingSource, SourceBatch, SourceContext, SourceResult } from '../../core/ports.js';
 import type { SeverityThreshold } from '../../core/severity.js';
 import { addSecret } from '../../util/logger.js';
+import { workerEntryExists } from '../../util/worker-inbox.js';
 import {
   REQUIRED_ROLE_HINT,
   ResourceGraphError,
@@ -143,7 +142,7 @@ async function* collect(
   ctx: SourceContext,
 ): AsyncGenerator<SourceBatch, SourceResult, void> {
   const workerUrl = overrides.mapWorkerUrl ?? DEFAULT_MAP_WORKER_URL;
-  const mapper = existsSync(fileURLToPath(workerUrl)) ? threadMapper(workerUrl, SLICE_ROWS) : inThreadMapper(SLICE_ROWS);
+  const mapper = workerEntryExists(workerUrl) ? threadMapper(workerUrl, SLICE_ROWS) : inThreadMapper(SLICE_ROWS);
   try {
     return yield* collectPages(name, config, deps, overrides, ctx, mapper);
   } finally {

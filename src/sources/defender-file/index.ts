@@ -4,8 +4,8 @@
  * Files are streamed row by row; both Defender data models are understood (see ../defender-rows).
  * Exports of 8 MB and more are parsed on a second thread while the ledger is written (threaded.ts).
  */
-import { existsSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { statSync } from 'node:fs';
+import { workerEntryExists } from '../../util/worker-inbox.js';
 import { FINDING_KINDS } from '../../core/finding.js';
 import type { Coverage } from '../../core/lifecycle.js';
 import type { DoctorCheck, FindingSource, SourceBatch, SourceContext, SourceResult } from '../../core/ports.js';
@@ -65,7 +65,7 @@ async function* collect(name: string, pattern: string, baseDir: string, ctx: Sou
   const notes: string[] = [];
   const read = { signal: ctx.signal, onBytes: (bytes: number) => ctx.progress({ source: name, phase: 'read', bytes, totalBytes }) };
   const workerUrl = options.workerUrl ?? DEFAULT_WORKER_URL;
-  const threaded = totalBytes >= (options.workerMinBytes ?? DEFAULT_WORKER_MIN_BYTES) && existsSync(fileURLToPath(workerUrl));
+  const threaded = totalBytes >= (options.workerMinBytes ?? DEFAULT_WORKER_MIN_BYTES) && workerEntryExists(workerUrl);
   ctx.log.debug('reading exports', { files: files.length, bytes: totalBytes, thread: threaded ? 'reader' : 'main' });
   const { pagedFiles, truncatedFiles } = yield* threaded ? readExportsInWorker(workerUrl, files, read) : readExports(files, read);
 
