@@ -4,12 +4,12 @@
  * feeds roll items off. An advisory that names a CVE tracked in the ledger is linked to that case
  * both ways. Pure: the run and the store call these.
  */
-import { createHash } from 'node:crypto';
 import type { CaseRecord, CaseState, LedgerEvent } from './case.js';
 import { SYSTEM_ACTOR } from './case.js';
 import type { FindingKind } from './finding.js';
 import type { CaseKind } from './identity.js';
 import { initialTriage, type FieldChange } from './triage.js';
+import { sha256Hex } from './identity.js';
 
 /** One advisory as a source reports it now. */
 export interface Advisory {
@@ -103,14 +103,14 @@ const SIMPLE_ID = /^[A-Za-z0-9][A-Za-z0-9._#-]{0,63}$/;
  * (URLs). Deterministic, so an item is never duplicated across runs.
  */
 export function advisoryCaseKey(source: string, itemKey: string): string {
-  const id = SIMPLE_ID.test(itemKey) ? itemKey : createHash('sha256').update(itemKey, 'utf8').digest('hex').slice(0, 12);
+  const id = SIMPLE_ID.test(itemKey) ? itemKey : sha256Hex(itemKey).slice(0, 12);
   return `advisory:${source}:${id}`;
 }
 
 /** Hash of the stored content of an advisory: equal hash → nothing to write. */
 export function advisoryContentHash(a: Omit<Advisory, 'announce'>): string {
   const canonical = [a.itemKey, a.guid, a.title, a.link, a.publishedAt, a.updatedAt, a.categories, a.summary, a.cveIds, a.advisoryId];
-  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex').slice(0, 32);
+  return sha256Hex(JSON.stringify(canonical)).slice(0, 32);
 }
 
 /** What the run needs to plan an advisory. */

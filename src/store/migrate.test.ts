@@ -12,7 +12,7 @@ import { LedgerSqliteDialect } from './sqlite-dialect.js';
 const tables = (file: string): string[] => {
   const db = new BetterSqlite3(file, { readonly: true });
   try {
-    return (db.prepare("select name from sqlite_master where type = 'table' and name like 't_%' order by name").all() as Array<{ name: string }>).map((r) => r.name);
+    return (db.prepare("select name from sqlite_master where type = 'table' and name glob 't_*' order by name").all() as Array<{ name: string }>).map((r) => r.name);
   } finally {
     db.close();
   }

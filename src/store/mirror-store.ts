@@ -3,12 +3,12 @@
  * values it was last synced with, and a small key/value state per mirror. Used inside ledger
  * transactions (`tx.mirror(name)`), so a pulled edit and the link update commit together.
  */
-import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { FieldValues, MirrorLink, MirrorStateTx } from '../core/mirror.js';
 import { chunks, IN_CHUNK } from './chunks.js';
 import type { Database } from './database.js';
 import type { MirrorPagesTable } from './mirror-tables.js';
+import { sha256Hex } from '../core/identity.js';
 
 /** Stable JSON of field values (sorted keys), so equal values give equal hashes. */
 function valuesJson(values: FieldValues): string {
@@ -18,7 +18,7 @@ function valuesJson(values: FieldValues): string {
 
 /** sha256 of the stable JSON of field values: the "hash of pushed values". */
 export function valuesHash(values: FieldValues): string {
-  return createHash('sha256').update(valuesJson(values)).digest('hex');
+  return sha256Hex(valuesJson(values));
 }
 
 function rowToLink(row: MirrorPagesTable): MirrorLink {

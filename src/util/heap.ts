@@ -30,14 +30,14 @@ function collector(): Gc | null {
 
 /**
  * Returns a function to call between batches: it collects when the heap plus the memory its
- * objects hold outside it (buffers: HTTP bodies, pages handed to a worker) exceeds `maxHeapBytes`.
+ * objects hold outside it (buffers: HTTP bodies, pages handed to a worker) exceeds `maxBytes`.
  * Counting the buffers took the Resource Graph benchmark's peak RSS from ~390 MB to ~350 MB.
  */
-export function createHeapTrimmer(maxHeapBytes = 160 * 1024 * 1024): () => void {
+export function createHeapTrimmer(maxBytes = 160 * 1024 * 1024): () => void {
   const gc = collector();
   if (!gc) return () => undefined;
   return () => {
     const heap = v8.getHeapStatistics();
-    if (heap.total_heap_size + heap.external_memory > maxHeapBytes) gc();
+    if (heap.total_heap_size + heap.external_memory > maxBytes) gc();
   };
 }

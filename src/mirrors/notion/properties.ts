@@ -5,7 +5,6 @@
  * Limits: rich text ≤ 2000 characters per element (we cap a property at 10,000 and mark the cut),
  * multi-select ≤ 100 values with no commas, option names ≤ 100 characters.
  */
-import { createHash } from 'node:crypto';
 import { isCveId } from '../../core/identity.js';
 import { evidenceEdit, evidenceText, type FieldValues, type HumanField, type MirrorCase, type ParsedField } from '../../core/mirror.js';
 import { severityRank } from '../../core/severity.js';
@@ -13,6 +12,7 @@ import type { Triage, TriageEdit } from '../../core/triage.js';
 import type { StoredFinding } from '../../core/finding.js';
 import { fieldSpec, FIELD_SPECS, optionLabel, optionValue, type Language, type Naming, type NotionPropertyType } from './fields.js';
 import { plainText, type PageProperty, type RichTextItem } from './schema.js';
+import { sha256Hex } from '../../core/identity.js';
 
 /** Characters of one rich-text element (Notion's limit). */
 export const RICH_TEXT_CHUNK = 2000;
@@ -276,5 +276,5 @@ export function parseHuman(field: HumanField, text: string, current: Triage, nam
 
 /** Short hex digest. */
 export function digest(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 32);
+  return sha256Hex(JSON.stringify(value)).slice(0, 32);
 }
