@@ -5,7 +5,8 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
     setupFiles: ['test/fast-check-setup.ts'],
-    testTimeout: 20_000,
+    // FC_RUNS (a deeper property search) may take minutes; test/fast-check-setup.ts bounds it.
+    testTimeout: process.env.FC_RUNS ? 30 * 60_000 : 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
   },

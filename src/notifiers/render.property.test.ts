@@ -21,6 +21,7 @@ import { nvdUrl, portalUrl, safeLink } from './_shared/links.js';
 import { renderSlackMessage, splitSlackNotification } from './slack/render.js';
 import { renderTeamsMessage, splitTeamsNotification, TEAMS_MESSAGE_LIMITS, teamsPayloadBytes } from './teams/render.js';
 import { renderWebhookEvent, splitWebhookNotification } from './webhook/render.js';
+import { propertyRuns } from '../../test/helpers/property.js';
 
 const NASTY = [
   '<!channel>',
@@ -201,7 +202,7 @@ const CASE_ZERO: CaseSnapshot = {
   overdue: false, openFindings: 0, resources: [], resourceCount: 0, link: null, events: [], previousSeverity: null,
 };
 
-const RUNS = { numRuns: Number(process.env.FC_RUNS ?? 40) };
+const RUNS = propertyRuns(40);
 
 describe('rendering hostile case sets (property)', () => {
   it('Slack: within every limit, no case lost, no mention or foreign link', () => {
@@ -237,6 +238,8 @@ describe('rendering hostile case sets (property)', () => {
   });
 
   it('Teams: a valid ≤ 1.5 card under 28 KB, no case lost, no foreign link or card function', () => {
+    // The renderer's own bound must stay under Teams' documented 28 KB.
+    expect(TEAMS_MESSAGE_LIMITS.bytes).toBeLessThanOrEqual(28 * 1024);
     fc.assert(
       fc.property(notificationArb, contextArb, fc.option(fc.integer({ min: 1, max: 12 }), { nil: null }), (n, c, cap) => {
         const ctx = contextOf(c);

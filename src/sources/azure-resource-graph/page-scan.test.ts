@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { scanPage } from './page-scan.js';
+import { propertyRuns } from '../../../test/helpers/property.js';
 
 /** What the client would build from a scan: the envelope fields and the parsed rows. */
 function viaScan(text: string): { fields: Record<string, unknown>; rows: unknown[] | null } | null {
@@ -31,7 +32,7 @@ describe('scanPage', () => {
           expect(scanned!.fields).toEqual(rest);
         },
       ),
-      { numRuns: 300 },
+      propertyRuns(300),
     );
   });
 

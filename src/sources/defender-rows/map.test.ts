@@ -6,6 +6,7 @@ import { fingerprint } from '../../core/identity.js';
 import { SEVERITIES } from '../../core/severity.js';
 import { cleanText, cut, firstSentence, isoDate, parseImageRef, workloadOf, workloadOfPod } from './common.js';
 import { mapDefenderRow, type RowMapping } from './map.js';
+import { propertyRuns } from '../../../test/helpers/property.js';
 
 type Row = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -1199,7 +1200,7 @@ describe('property: mapDefenderRow never throws', () => {
       fc.property(fc.anything({ withNullPrototype: true, withBigInt: true, withDate: true, withMap: true, withSet: true }), (raw) => {
         expectWellFormed(mapDefenderRow(raw));
       }),
-      { numRuns: 500 },
+      propertyRuns(500),
     );
   });
 
@@ -1208,7 +1209,7 @@ describe('property: mapDefenderRow never throws', () => {
       fc.property(fc.jsonValue(), (raw) => {
         expectWellFormed(mapDefenderRow(raw));
       }),
-      { numRuns: 500 },
+      propertyRuns(500),
     );
   });
 
@@ -1219,7 +1220,7 @@ describe('property: mapDefenderRow never throws', () => {
         const props = properties !== null && typeof properties === 'object' && !Array.isArray(properties) ? properties : {};
         expectWellFormed(mapDefenderRow({ id, type: t, properties: { ...props, status: { code: 'Unhealthy' }, additionalData } }));
       }),
-      { numRuns: 300 },
+      propertyRuns(300),
     );
   });
 
@@ -1245,7 +1246,7 @@ describe('property: mapDefenderRow never throws', () => {
         }
         expectWellFormed(mapDefenderRow(row));
       }),
-      { numRuns: 1_000 },
+      propertyRuns(1_000),
     );
   });
 
@@ -1261,7 +1262,7 @@ describe('property: mapDefenderRow never throws', () => {
           : row.properties.resourceAdditionalData;
         expectWellFormed(mapDefenderRow(row));
       }),
-      { numRuns: 300 },
+      propertyRuns(300),
     );
   });
 });
