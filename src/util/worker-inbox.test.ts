@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { WorkerInbox } from './worker-inbox.js';
@@ -6,7 +7,10 @@ const thread = (code: string) => new Worker(`const { parentPort } = require('nod
 
 describe('WorkerInbox', () => {
   it('hands out the messages in order, then says the thread ended without finishing', async () => {
-    const inbox = new WorkerInbox<number>(thread('for (let i = 1; i <= 3; i++) parentPort.postMessage(i);'), 'the test thread');
+    const worker = thread('for (let i = 1; i <= 3; i++) parentPort.postMessage(i);');
+    const inbox = new WorkerInbox<number>(worker, 'the test thread');
+    // The thread has ended before anything is taken: its messages still come first.
+    await once(worker, 'exit');
     expect([await inbox.next(), await inbox.next(), await inbox.next()]).toEqual([1, 2, 3]);
     await expect(inbox.next()).rejects.toThrow('the test thread ended without finishing its work');
   });

@@ -24,7 +24,11 @@ export interface PackOptions {
   maxMessages: number | null;
   /** Most cases in one message (block limits). */
   maxCasesPerMessage: number;
-  /** The size of a rendered message in the channel's measure (characters, bytes); grows by a fixed cost per case. */
+  /**
+   * The size of a rendered message in the channel's measure (characters, bytes): a base, plus each
+   * case's own cost, plus a fixed cost between two cases. A message that breaks this is caught by
+   * the final measure (`SplitError`).
+   */
   size: (message: NotificationMessage) => number;
   /** The largest allowed size. */
   limit: number;
@@ -69,9 +73,10 @@ export function packMessages(n: Notification, options: PackOptions): Notificatio
     if (!fits(alone)) throw new SplitError(`case ${c.key} does not fit in a message of its own`);
     return options.size(alone) - detailsBase;
   });
-  // The cost of what separates two cases, from the first case next to itself (never negative).
+  // What separates two cases (a comma in a JSON array; nothing where each case is its own block
+  // between others), measured with the first case next to itself.
   const first = n.cases[0];
-  const separator = first === undefined ? 0 : Math.max(0, options.size(probe([first, first], false)) - detailsBase - 2 * costs[0]!);
+  const separator = n.cases.length < 2 ? 0 : options.size(probe([first!, first!], false)) - detailsBase - 2 * costs[0]!;
 
   const done: CaseSnapshot[][] = [];
   let current: CaseSnapshot[] = [];
