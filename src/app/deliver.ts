@@ -15,8 +15,8 @@ import { OPEN_OUTBOX_STATUSES, type OutboxRecord, type OutboxStatus, type Outbox
 import type { Logger } from '../core/ports.js';
 import { backoffDelay, sleep as realSleep } from '../util/http.js';
 import { redact } from '../util/logger.js';
-import { parseNotificationMessage } from './notification-schema.js';
 import { messageOf } from '../util/errors.js';
+import { parseNotificationMessage } from './notification-schema.js';
 
 /** What happened to one entry in a delivery. */
 export type DeliveryResult = 'delivered' | 'retrying' | 'failed' | 'waiting' | 'unconfigured';
@@ -70,7 +70,6 @@ const MAX_RETRY_WAIT_MS = 6 * 3_600_000;
 function emptyCounts(): Record<DeliveryResult, number> {
   return { delivered: 0, retrying: 0, failed: 0, waiting: 0, unconfigured: 0 };
 }
-
 
 /** Whether an entry may be sent now, and from which status it is claimed. */
 function dueNow(entry: OutboxRecord, now: number, options: { force: boolean; staleAfterMs: number }): { due: true; from: OutboxStatus } | { due: false; reason: string } {

@@ -37,8 +37,8 @@ import {
 import type { HistoryEntry, LedgerStore, Logger, ProgressUpdate } from '../core/ports.js';
 import { meetsThreshold, type SeverityThreshold } from '../core/severity.js';
 import { applyTriageEdit, type Evidence, type FieldChange, type Triage } from '../core/triage.js';
-import { listCases } from './cases.js';
 import { messageOf } from '../util/errors.js';
+import { listCases } from './cases.js';
 
 /** A person's triage edit in the mirror, applied to the ledger. */
 export interface AppliedEdit {

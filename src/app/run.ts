@@ -35,9 +35,9 @@ import { meetsThreshold, severityRank, type Severity, type SeverityThreshold } f
 import { slaStatus, slaTransition, type SlaPolicy } from '../core/sla.js';
 import type { Evidence, FieldChange } from '../core/triage.js';
 import { DEFAULT_ENRICHMENT_POLICY, type EnrichmentPolicy } from '../core/enrichment.js';
+import { messageOf } from '../util/errors.js';
 import { applyAdvisories, linkAdvisories } from './advisories.js';
 import { applyEnrichment } from './enrichment.js';
-import { messageOf } from '../util/errors.js';
 
 /** Plans outbox deliveries (notifications, mirror pushes) for a run; called inside the run transaction. */
 export interface OutboxPlanner {
@@ -98,7 +98,6 @@ export function newRunId(now: Date): string {
 function emptyCounts(): SourceCounts {
   return { rows: 0, findings: 0, new: 0, reopened: 0, changed: 0, unchanged: 0, resolved: 0, skipped: {} };
 }
-
 
 /** Runs every source into the ledger. Never throws for a source failure; throws only if the store fails. */
 export async function runLedger(store: LedgerStore, sources: readonly FindingSource[], options: RunOptions): Promise<RunReport> {

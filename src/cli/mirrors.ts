@@ -11,10 +11,10 @@ import type { LedgerStore } from '../core/ports.js';
 import type { LoadedConfig } from '../config/load.js';
 import { createMirror } from '../mirrors/registry.js';
 import { redact } from '../util/logger.js';
+import { messageOf } from '../util/errors.js';
 import type { CliContext } from './context.js';
 import { createProgress } from './progress.js';
 import type { Colors } from './text.js';
-import { messageOf } from '../util/errors.js';
 
 /** Every configured mirror (optionally only the one named `only`). */
 export function buildMirrors(ctx: CliContext, loaded: LoadedConfig, only?: string): Mirror[] {

@@ -10,11 +10,11 @@ import type { DoctorCheck, LedgerStore } from '../core/ports.js';
 import type { LoadedConfig } from '../config/load.js';
 import { createNotifier, notifierChecks, type NotifierDeps } from '../notifiers/registry.js';
 import { redact } from '../util/logger.js';
+import { messageOf } from '../util/errors.js';
 import type { CliContext } from './context.js';
 import { notionPageLinks } from './mirrors.js';
 import { messages } from '../core/i18n.js';
 import type { Colors } from './text.js';
-import { messageOf } from '../util/errors.js';
 
 function depsOf(ctx: CliContext, loaded: LoadedConfig): NotifierDeps {
   return { defaultMinSeverity: loaded.config.minSeverity, log: ctx.log.child('notify') };

@@ -18,6 +18,7 @@ import { MigrationError } from '../store/migrate.js';
 import { StoreOpenError } from '../store/sqlite.js';
 import { createHeapTrimmer } from '../util/heap.js';
 import { redact } from '../util/logger.js';
+import { messageOf } from '../util/errors.js';
 import {
   actorName,
   buildOutboxPlanners,
@@ -40,7 +41,6 @@ import { registerNotionCommands } from './commands/notion.js';
 import { syncMirrorsAfterRun } from './mirrors.js';
 import { createProgress } from './progress.js';
 import { enrichmentPolicy, parseEpssMin } from './enrichment-options.js';
-import { messageOf } from '../util/errors.js';
 
 function list<T extends string>(name: string, allowed: readonly T[]) {
   return (value: string, previous: T[] | undefined): T[] => {

@@ -1,8 +1,8 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Logger } from '../core/ports.js';
+import { messageOf } from '../util/errors.js';
 import type { Database } from './database.js';
 import { MIGRATIONS } from './migrations/index.js';
-import { messageOf } from '../util/errors.js';
 
 /** One migration step and how it went (Kysely's result set, reported per step). */
 export interface MigrationStep {

@@ -5,12 +5,12 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import type { Clock } from '../core/clock.js';
 import type { LedgerStore, Logger } from '../core/ports.js';
+import { messageOf } from '../util/errors.js';
 import type { StatementRunner } from './bulk-insert.js';
 import type { Database } from './database.js';
 import { createLedgerStore } from './ledger-store.js';
 import { migrateToLatest, type MigrationStep } from './migrate.js';
 import { LedgerSqliteDialect } from './sqlite-dialect.js';
-import { messageOf } from '../util/errors.js';
 
 /**
  * better-sqlite3 prepares a statement for every query Kysely runs; multi-row INSERTs of a run

@@ -1,9 +1,9 @@
+import { messageOf } from './errors.js';
 /**
  * Where a JSON text stops being JSON. V8's `JSON.parse` messages carry a position only for some
  * errors ("Unexpected token …" has none), so this small scanner finds the offset; it runs only
  * after `JSON.parse` has failed. Shared by every parser that reports "line N, column M".
  */
-import { messageOf } from './errors.js';
 
 const NUMBER_RE = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 

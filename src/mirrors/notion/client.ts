@@ -15,6 +15,7 @@ import { APIResponseError, Client, LogLevel, RequestTimeoutError, UnknownHTTPRes
 import type { z } from 'zod';
 import type { MirrorRequestStats } from '../../core/mirror.js';
 import type { Logger } from '../../core/ports.js';
+import { messageOf } from '../../util/errors.js';
 import { sleep } from '../../util/http.js';
 import { addSecret, redact } from '../../util/logger.js';
 import { sharedLimiter, type Limiter } from './limiter.js';
@@ -130,7 +131,7 @@ function failureOf(error: unknown, aborted: boolean): { failure: NotionFailure; 
   }
   if (RequestTimeoutError.isRequestTimeoutError(error)) return { failure: 'timeout', status: null, code: null, message: 'no answer in time', requestId: null };
   const cause = error instanceof Error ? ((error as Error & { cause?: unknown }).cause ?? error) : error;
-  return { failure: 'network', status: null, code: null, message: cause instanceof Error ? cause.message : String(cause), requestId: null };
+  return { failure: 'network', status: null, code: null, message: messageOf(cause), requestId: null };
 }
 
 /** Failures worth trying again for a call that is safe to repeat. */
@@ -225,13 +226,17 @@ export class NotionApi {
       try {
         raw = await this.client.request<object>({ path, method, body: input.body, query: input.query });
       } catch (error) {
-        const f = failureOf(error, this.options.signal?.aborted === true);
+        const cancelled = (): boolean => this.options.signal?.aborted === true;
+        let f = failureOf(error, cancelled());
         if (idempotent && RETRYABLE.has(f.failure) && attempt < this.retries) {
           const wait = Math.round(this.backoffMs * 2 ** attempt * (0.75 + Math.random() / 2));
           this.options.log.warn('notion request failed; retrying', { request: label, failure: f.failure, status: f.status, attempt: attempt + 1, waitMs: wait });
-          // Cancelled while waiting: the next attempt fails at once and reports the cancellation.
-          await this.sleep(wait).catch(() => undefined);
-          continue;
+          // A cancel ends the wait; it is then reported as the failure (any other sleep error is thrown).
+          await this.sleep(wait).catch((sleepError: unknown) => {
+            if (!cancelled()) throw sleepError;
+          });
+          if (!cancelled()) continue;
+          f = failureOf(error, true);
         }
         const property = f.failure === 'invalid' ? propertyInMessage(f.message) : null;
         const what = `${label} failed: ${f.status !== null ? `${f.status} ${f.code ?? ''} `.replace(/ +$/, ' ') : ''}${f.message}${f.requestId ? ` (request ${f.requestId})` : ''}.`;

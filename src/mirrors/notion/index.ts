@@ -7,6 +7,7 @@ import type { Clock } from '../../core/clock.js';
 import type { Mirror } from '../../core/mirror.js';
 import type { CheckResult, DoctorCheck, Logger } from '../../core/ports.js';
 import { addSecret } from '../../util/logger.js';
+import { messageOf } from '../../util/errors.js';
 import { bodyHash } from './body.js';
 import { NotionApi, NotionRequestError, type NotionApiOptions } from './client.js';
 import type { NotionMirrorConfig } from './config.js';
@@ -15,7 +16,6 @@ import { parseHuman, renderValues } from './properties.js';
 import { applySetup, planSchema, schemaProblems, type SetupReport } from './setup.js';
 import { openNotionSession } from './sync.js';
 import { resolveTarget } from './target.js';
-import { messageOf } from '../../util/errors.js';
 
 export const NOTION_TYPE = 'notion';
 

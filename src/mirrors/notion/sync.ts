@@ -24,6 +24,7 @@ import {
   type RenderedCase,
 } from '../../core/mirror.js';
 import type { Logger } from '../../core/ports.js';
+import { messageOf } from '../../util/errors.js';
 import { bodyBlocks, ourBlockIds } from './body.js';
 import { NotionRequestError, type NotionApi, type NotionFailure } from './client.js';
 import type { MappableField } from './config.js';
@@ -32,7 +33,6 @@ import { readValues, toRequestValue } from './properties.js';
 import { plainText, type Block, type Page, type QueryResult } from './schema.js';
 import { planSchema, schemaProblems, type MatchedProperty, type SchemaPlan } from './setup.js';
 import { forgetTarget, resolveTarget, type Target } from './target.js';
-import { messageOf } from '../../util/errors.js';
 
 /** Pull overlap: edits stamped up to this long before the previous pull started are read again. */
 export const PULL_OVERLAP_MS = 2 * 60_000;

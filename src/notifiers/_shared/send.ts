@@ -33,7 +33,6 @@ export function failure(error: string, retryable: boolean, retryAfterMs: number 
   return { ok: false, retryable, error: text.length > MAX_ERROR ? `${text.slice(0, MAX_ERROR - 1)}…` : text, retryAfterMs };
 }
 
-
 /** Classifies an error of `fetchWithRetry` (a single attempt) into a send outcome. */
 export function httpFailure(error: unknown): SendResult {
   if (error instanceof PermanentHttpError) return failure(error.message, false);

@@ -19,8 +19,8 @@ import type { SendResult } from '../../core/notification.js';
 import { parseRetryAfter } from '../../util/http.js';
 import { redact } from '../../util/logger.js';
 import { failure } from '../_shared/send.js';
-import type { SlackPayload } from './render.js';
 import { messageOf } from '../../util/errors.js';
+import type { SlackPayload } from './render.js';
 
 /** Posts one message; never throws for a Slack failure. */
 export interface SlackTransport {
@@ -31,7 +31,6 @@ export interface SlackTransport {
 
 /** Web API errors that are worth retrying although Slack answered HTTP 200 `ok:false`. */
 const TRANSIENT_PLATFORM_ERRORS = new Set(['ratelimited', 'rate_limited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
-
 
 /** An incoming webhook. The URL is a secret: it never appears in an outcome. */
 export function webhookTransport(url: string, options: { timeoutMs: number }): SlackTransport {

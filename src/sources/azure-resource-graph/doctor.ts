@@ -6,6 +6,7 @@
  * earlier one it depends on failed. Nothing is written anywhere.
  */
 import type { CheckResult, DoctorCheck } from '../../core/ports.js';
+import { messageOf } from '../../util/errors.js';
 import {
   REQUIRED_ROLE_HINT,
   ResourceGraphError,
@@ -18,7 +19,6 @@ import {
 import type { AzureResourceGraphConfig } from './config.js';
 import { QUERY_MODELS, loadCveDetailsProbeQuery, loadQuery, probeQuery } from './queries.js';
 import { AZURE_RESOURCE_GRAPH_TYPE, SERVER_SIDE_SEVERITY_FLOOR, connect, readVisibleSubscriptions, type AzureSourceDeps, type AzureSourceOverrides, type Connection } from './source.js';
-import { messageOf } from '../../util/errors.js';
 
 /** Subscriptions named in a detail before "and N more". */
 const LISTED = 10;

@@ -4,8 +4,8 @@
  * the next page and writes the ledger.
  */
 import { parentPort } from 'node:worker_threads';
-import { messageOf } from '../../util/errors.js';
 import { createHeapTrimmer } from '../../util/heap.js';
+import { messageOf } from '../../util/errors.js';
 import type { MapJob, MapReply } from './map-protocol.js';
 import { mapPage } from './map-page.js';
 

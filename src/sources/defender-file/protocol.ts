@@ -1,8 +1,8 @@
 /** Messages between the main thread and the export reader thread (worker.ts ↔ threaded.ts). */
 import type { SourceBatch } from '../../core/ports.js';
+import { messageOf } from '../../util/errors.js';
 import { JsonFileError } from './json-rows.js';
 import type { ExportsSummary } from './read-exports.js';
-import { messageOf } from '../../util/errors.js';
 
 /** What the reader thread starts with. */
 export interface ReaderInput {

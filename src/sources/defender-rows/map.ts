@@ -5,11 +5,11 @@
  * (`…/subassessments`). See readme.md for every rule.
  */
 import type { DefenderModel } from '../../core/finding.js';
+import { messageOf } from '../../util/errors.js';
 import { skipped, type RowContext, type RowMapping } from './common.js';
 import { mapGrouped } from './grouped.js';
 import { mapIndividual } from './individual.js';
 import { asRecord, asText, pick, readDefenderRow, type DefenderRow } from './schema.js';
-import { messageOf } from '../../util/errors.js';
 
 export type { RowMapping } from './common.js';
 

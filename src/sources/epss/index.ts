@@ -12,9 +12,9 @@
  */
 import { ENRICHMENT_CACHE, type EpssDocumentInfo, type EpssFact } from '../../core/enrichment.js';
 import type { DoctorCheck, FindingSource, SkipRecord, SourceBatch, SourceContext, SourceResult } from '../../core/ports.js';
-import { messageOf } from '../../util/errors.js';
 import { fetchWithRetry, safeUrl, type HttpRequestOptions } from '../../util/http.js';
 import { commitDocument, notModifiedReason, probeDocument, readCapped, readDocument, resolveLocation, retryPolicy, USER_AGENT, type DocumentLocation } from '../_shared/document.js';
+import { messageOf } from '../../util/errors.js';
 import type { EpssConfig } from './config.js';
 import { buildEpssQueryUrls, parseEpssDocument, parseEpssJson, type EpssParseResult } from './parse.js';
 

@@ -1,8 +1,8 @@
 import { gunzipSync } from 'node:zlib';
 import { isCveId } from '../../core/identity.js';
 import { parseJsonText } from '../../util/json-position.js';
-import { epssApiResponseSchema, epssRowSchema, isPlainEpssRow } from './schema.js';
 import { messageOf } from '../../util/errors.js';
+import { epssApiResponseSchema, epssRowSchema, isPlainEpssRow } from './schema.js';
 
 /**
  * FIRST EPSS → `EpssScore` list, from the API JSON (`/data/v1/epss`) or the daily CSV download

@@ -7,9 +7,9 @@ import type { Advisory } from '../../core/advisory.js';
 import { addDays, isoDate } from '../../core/clock.js';
 import type { DoctorCheck, FindingSource, SkipRecord, SourceContext, SourceResult, SourceBatch } from '../../core/ports.js';
 import { commitDocument, probeDocument, readDocument, resolveLocation, retryPolicy, type DocumentLocation } from '../_shared/document.js';
+import { messageOf } from '../../util/errors.js';
 import type { FeedConfig } from './config.js';
 import { FEED_PRESETS, matchesFilters, parseFeed, type FeedItem } from './parse.js';
-import { messageOf } from '../../util/errors.js';
 
 export const FEED_TYPE = 'feed';
 /** Feeds larger than this are refused (a feed is normally well under 1 MB). */

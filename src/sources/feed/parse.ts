@@ -700,7 +700,6 @@ function firstAttr(node: Record<string, unknown>, name: string): string | null {
 // ---------------------------------------------------------------------------------------------
 // Text helpers
 
-
 function singleLine(text: string, max: number): string {
   return cap(text.replace(/\s+/g, ' ').trim(), max);
 }

@@ -7,9 +7,9 @@
 import { ENRICHMENT_CACHE, type KevCatalogInfo, type KevFact } from '../../core/enrichment.js';
 import type { DoctorCheck, FindingSource, SkipRecord, SourceBatch, SourceContext, SourceResult } from '../../core/ports.js';
 import { commitDocument, notModifiedReason, probeDocument, readDocument, resolveLocation, retryPolicy } from '../_shared/document.js';
+import { messageOf } from '../../util/errors.js';
 import type { KevConfig } from './config.js';
 import { parseKevCatalog, type KevCatalog } from './parse.js';
-import { messageOf } from '../../util/errors.js';
 
 export const KEV_TYPE = 'kev';
 export const MAX_KEV_BYTES = 64 * 1024 * 1024;
