@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { planCaseUpdate, SYSTEM_ACTOR, type CaseRecord, type LedgerEvent } from '../core/case.js';
 import { addDays, isoDate, type Clock } from '../core/clock.js';
-import type { Finding, FindingLifecycle, StoredFinding } from '../core/finding.js';
+import type { Finding, FindingLifecycle, FindingLifecycleColumns, StoredFinding } from '../core/finding.js';
 import {
   classifyFinding,
   failedCoverage,
@@ -22,6 +22,7 @@ import type {
   LedgerStore,
   LedgerTx,
   Logger,
+  FindingUpdate,
   NewFinding,
   OutboxEntry,
   ProgressUpdate,
@@ -415,7 +416,7 @@ async function applyBatch(tx: LedgerTx, source: string, batch: readonly Reported
   const repeated = [...fresh.keys()].filter((fp) => ctx.seen.has(fp) && stored.has(fp));
   const written = repeated.length > 0 ? await tx.getFindings(source, repeated) : new Map<string, StoredFinding>();
   const inserts: NewFinding[] = [];
-  const updates: StoredFinding[] = [];
+  const updates: FindingUpdate[] = [];
 
   for (const [fp, { finding: f, hash: known }] of fresh) {
     const before = stored.get(fp);
@@ -424,7 +425,7 @@ async function applyBatch(tx: LedgerTx, source: string, batch: readonly Reported
       const merged = mergeFindings(full, f);
       const hash = findingContentHash(merged);
       if (hash === full.contentHash) continue;
-      updates.push({ ...full, ...merged, contentHash: hash, lastSeen: ctx.at });
+      updates.push({ finding: merged, lifecycle: { ...lifecycleOf(full), contentHash: hash, lastSeen: ctx.at } });
       ctx.touched.add(full.caseKey);
       if (ctx.seen.get(fp) === 'unchanged') {
         // Its first report matched the ledger; with this one it no longer does.
@@ -460,12 +461,12 @@ async function applyBatch(tx: LedgerTx, source: string, batch: readonly Reported
         break;
       case 'reopened':
         ctx.counts.reopened++;
-        updates.push({ ...before!, ...f, source, state: 'open', lastSeen: ctx.at, resolvedAt: null, reopenedAt: ctx.at, contentHash: hash });
+        updates.push({ finding: f, lifecycle: { ...lifecycleOf(before!), state: 'open', lastSeen: ctx.at, resolvedAt: null, reopenedAt: ctx.at, contentHash: hash } });
         touchBoth(ctx.touched, before!, f);
         break;
       case 'changed':
         ctx.counts.changed++;
-        updates.push({ ...before!, ...f, source, lastSeen: ctx.at, contentHash: hash });
+        updates.push({ finding: f, lifecycle: { ...lifecycleOf(before!), lastSeen: ctx.at, contentHash: hash } });
         touchBoth(ctx.touched, before!, f);
         break;
       case 'unchanged':
@@ -479,7 +480,7 @@ async function applyBatch(tx: LedgerTx, source: string, batch: readonly Reported
 
 /** The end of a source: each held change, now merged with all its reports, is written if it still differs. */
 async function settleHeld(tx: LedgerTx, source: string, ctx: BatchContext): Promise<void> {
-  const updates: StoredFinding[] = [];
+  const updates: FindingUpdate[] = [];
   for (const { before, finding } of ctx.held.values()) {
     const hash = findingContentHash(finding);
     if (hash === before.contentHash) {
@@ -488,11 +489,19 @@ async function settleHeld(tx: LedgerTx, source: string, ctx: BatchContext): Prom
     }
     ctx.counts.changed++;
     noteTitle(ctx.titles, finding);
-    updates.push({ ...before, ...finding, source, lastSeen: ctx.at, contentHash: hash });
+    updates.push({ finding, lifecycle: { ...lifecycleOf(before), lastSeen: ctx.at, contentHash: hash } });
     touchBoth(ctx.touched, before, finding);
   }
   ctx.held.clear();
   if (updates.length > 0) await tx.updateFindings(source, updates);
+}
+
+/**
+ * The lifecycle columns of a stored finding, as a small object: a rewrite is the fresh finding
+ * plus these (spreading whole findings into one object cost ~20 µs each, 2 s per 100k rewrites).
+ */
+function lifecycleOf(f: FindingLifecycle): FindingLifecycleColumns {
+  return { state: f.state, firstSeen: f.firstSeen, lastSeen: f.lastSeen, resolvedAt: f.resolvedAt, reopenedAt: f.reopenedAt, contentHash: f.contentHash };
 }
 
 /** The title of the most severe fresh finding per case (new cases take it). */

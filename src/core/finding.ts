@@ -89,6 +89,9 @@ export interface StoredFinding extends Finding {
   contentHash: string;
 }
 
+/** What the ledger, not the source, decides about a stored finding: its state, dates and content hash. */
+export type FindingLifecycleColumns = Pick<StoredFinding, 'state' | 'firstSeen' | 'lastSeen' | 'resolvedAt' | 'reopenedAt' | 'contentHash'>;
+
 /** The lifecycle part of a stored finding: enough to classify a fresh report without loading the whole row. */
 export type FindingLifecycle = Pick<
   StoredFinding,

@@ -6,7 +6,7 @@ import type { Advisory, AdvisoryReader, AdvisoryWriter } from './advisory.js';
 import type { CaseAggregate, CaseRecord, LedgerEvent } from './case.js';
 import type { Clock } from './clock.js';
 import type { EnrichmentFilter, EnrichmentWriter } from './enrichment.js';
-import type { DefenderModel, Finding, FindingKind, FindingLifecycle, StoredFinding } from './finding.js';
+import type { DefenderModel, Finding, FindingKind, FindingLifecycle, FindingLifecycleColumns, StoredFinding } from './finding.js';
 import type { Coverage, OpenFindingRef } from './lifecycle.js';
 import type { MirrorStateTx } from './mirror.js';
 import type { OutboxStore } from './outbox.js';
@@ -256,6 +256,12 @@ export interface NewFinding {
   contentHash: string;
 }
 
+/** A stored finding to rewrite: the attributes reported now and its lifecycle columns after the run. */
+export interface FindingUpdate {
+  finding: Finding;
+  lifecycle: FindingLifecycleColumns;
+}
+
 /** Write side used inside one run's transaction. */
 export interface LedgerTx extends LedgerReader {
   /** Runs `fn` in a savepoint; a throw rolls back only what `fn` wrote. */
@@ -265,7 +271,8 @@ export interface LedgerTx extends LedgerReader {
   getFindingLifecycles(source: string, fingerprints: readonly string[]): Promise<Map<string, FindingLifecycle>>;
   /** Records findings first reported in this run: open, first and last seen `at`. */
   insertNewFindings(source: string, at: string, items: readonly NewFinding[]): Promise<void>;
-  updateFindings(source: string, rows: readonly StoredFinding[]): Promise<void>;
+  /** Rewrites stored findings (matched by source and fingerprint). */
+  updateFindings(source: string, items: readonly FindingUpdate[]): Promise<void>;
   /** Whether the ledger holds any finding of a source, open or resolved (none: a first import needs no look-ups). */
   hasFindings(source: string): Promise<boolean>;
   /** How many findings of a source are open. */

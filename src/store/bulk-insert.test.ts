@@ -12,6 +12,7 @@ import { DefenderFileConfig } from '../sources/defender-file/config.js';
 import { createDefenderFileSource } from '../sources/defender-file/index.js';
 import { nullLogger } from '../util/logger.js';
 import type { Database } from './database.js';
+import { InsertCache, insertTuples, updateTuples } from './bulk-insert.js';
 import { createLedgerStore } from './ledger-store.js';
 import { migrateToLatest } from './migrate.js';
 import { openSqliteLedger } from './sqlite.js';
@@ -59,5 +60,33 @@ describe('bulk inserts', () => {
     const expected = dump(withRunner);
     expect(expected.length).toBeGreaterThan(10_000);
     expect(dump(without)).toBe(expected);
+  });
+});
+
+describe('bulk updates', () => {
+  async function twoRuns(withRunner: boolean): Promise<Array<Record<string, unknown>>> {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'vl-update-')), 'l.db');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(file) }) });
+    await migrateToLatest(db, nullLogger);
+    const raw = new BetterSqlite3(file);
+    const runner = withRunner ? { runMany: (sql: string, lists: readonly (readonly unknown[])[]) => lists.forEach((p) => raw.prepare(sql).run(...p)) } : undefined;
+    const target = { db, cache: new InsertCache(), runner };
+    await insertTuples(target, 'source_state', ['source', 'key', 'value', 'updated_at'], [['a', 'k1', 'v1', 't0'], ['a', 'k2', 'v2', 't0'], ['b', 'k1', 'v3', 't0']], 10);
+    // Set columns first, then the key columns, in the order given.
+    await updateTuples(target, 'source_state', ['value', 'updated_at'], ['source', 'key'], [['new-a1', 't1', 'a', 'k1'], ['new-b1', 't2', 'b', 'k1'], ['none', 't3', 'c', 'k1']]);
+    const rows = await db.selectFrom('source_state').select(['source', 'key', 'value', 'updated_at']).orderBy('source').orderBy('key').execute();
+    raw.close();
+    await db.destroy();
+    return rows;
+  }
+
+  it('updates exactly the rows whose keys match, with and without the statement runner', async () => {
+    const expected = [
+      { source: 'a', key: 'k1', value: 'new-a1', updated_at: 't1' },
+      { source: 'a', key: 'k2', value: 'v2', updated_at: 't0' },
+      { source: 'b', key: 'k1', value: 'new-b1', updated_at: 't2' },
+    ];
+    expect(await twoRuns(true)).toEqual(expected);
+    expect(await twoRuns(false)).toEqual(expected);
   });
 });

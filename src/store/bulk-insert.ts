@@ -21,9 +21,27 @@ export interface StatementRunner {
   runMany(sql: string, parameterLists: readonly (readonly unknown[])[]): void;
 }
 
-/** Compiled SQL per table, column list and row count. */
+/** Compiled SQL per table, column list and row count (inserts) or per table, set and key columns (updates). */
 export class InsertCache {
   readonly #sql = new Map<string, string>();
+
+  /** `UPDATE table SET c1 = ?, … WHERE k1 = ? AND …`: parameters are the set values, then the key values. */
+  updateSqlFor(db: Kysely<Database>, table: keyof Database, setColumns: readonly string[], keyColumns: readonly string[]): string {
+    const key = `update|${table}|${setColumns.join(',')}|${keyColumns.join(',')}`;
+    let sql = this.#sql.get(key);
+    if (sql === undefined) {
+      // A placeholder value per column: Kysely binds each one as a parameter, in this order.
+      let update = db.updateTable(table).set(Object.fromEntries(setColumns.map((c) => [c, 'set'])) as never);
+      for (const k of keyColumns) update = update.where(k as never, '=', 'key' as never);
+      const compiled = update.compile();
+      if (compiled.parameters.length !== setColumns.length + keyColumns.length || compiled.parameters.some((p, i) => p !== (i < setColumns.length ? 'set' : 'key'))) {
+        throw new Error(`bulk update of ${table}: Kysely compiled parameters in an unexpected order`);
+      }
+      sql = compiled.sql;
+      this.#sql.set(key, sql);
+    }
+    return sql;
+  }
 
   sqlFor(db: Kysely<Database>, table: keyof Database, columns: readonly string[], rowCount: number, ignoreConflictOn?: string): string {
     const key = `${table}|${rowCount}|${columns.join(',')}|${ignoreConflictOn ?? ''}`;
@@ -71,6 +89,26 @@ export async function insertTuples(
     const sql = target.cache.sqlFor(target.db, table, columns, part.length, options.ignoreConflictOn);
     await target.db.executeQuery(CompiledQuery.raw(sql, part.flat()));
   }
+}
+
+/**
+ * Updates rows by key: each tuple is the `setColumns` values followed by the `keyColumns` values.
+ * One compiled statement, run once per tuple (through the runner when the dialect has one).
+ */
+export async function updateTuples(
+  target: BulkTarget,
+  table: keyof Database,
+  setColumns: readonly string[],
+  keyColumns: readonly string[],
+  tuples: readonly (readonly unknown[])[],
+): Promise<void> {
+  if (tuples.length === 0) return;
+  const sql = target.cache.updateSqlFor(target.db, table, setColumns, keyColumns);
+  if (target.runner) {
+    target.runner.runMany(sql, tuples);
+    return;
+  }
+  for (const tuple of tuples) await target.db.executeQuery(CompiledQuery.raw(sql, [...tuple]));
 }
 
 /** Inserts rows (all with the same keys, in the same order); see `insertTuples`. */

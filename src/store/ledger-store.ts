@@ -24,7 +24,7 @@ import type {
 import { SEVERITY_THRESHOLDS, severityRank, type Severity } from '../core/severity.js';
 import { isOverdue } from '../core/sla.js';
 import type { Evidence } from '../core/triage.js';
-import { bulkInsert, InsertCache, insertTuples, type BulkTarget, type StatementRunner } from './bulk-insert.js';
+import { bulkInsert, InsertCache, insertTuples, updateTuples, type BulkTarget, type StatementRunner } from './bulk-insert.js';
 import { makeAdvisoryReader, makeAdvisoryWriter } from './advisory-store.js';
 import { chunks, IN_CHUNK } from './chunks.js';
 import type { Database, FindingTextsTable } from './database.js';
@@ -37,7 +37,8 @@ import {
   FINDING_COLUMNS,
   findingText,
   findingTextRow,
-  findingToRow,
+  FINDING_KEY_COLUMNS,
+  FINDING_SET_COLUMNS,
   findingTuple,
   rowsToCase,
   rowToEvidence,
@@ -321,20 +322,22 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
       await writeTexts(texts);
       await insertTuples(target, 'findings', FINDING_COLUMNS, tuples, FINDINGS_CHUNK);
     },
-    async updateFindings(source, rows) {
+    async updateFindings(source, items) {
       const texts: FindingTextsTable[] = [];
-      const textIds = rows.map((f) => textIdOf(f, texts));
+      const textIds = items.map((u) => textIdOf(u.finding, texts));
       await writeTexts(texts);
-      const newTextOf = new Map(rows.map((f, i) => [f.fingerprint, textIds[i]!]));
-      for (const part of chunks(rows.map((f) => f.fingerprint), IN_CHUNK)) {
+      const newTextOf = new Map(items.map((u, i) => [u.finding.fingerprint, textIds[i]!]));
+      for (const part of chunks([...newTextOf.keys()], IN_CHUNK)) {
         if (textReplaced) break; // already known: no need to compare the rest
         const old = await trx.selectFrom('findings').select(['fingerprint', 'text_id']).where('source', '=', source).where('fingerprint', 'in', part).execute();
         textReplaced ||= old.some((row) => row.text_id !== newTextOf.get(row.fingerprint));
       }
-      for (const [i, f] of rows.entries()) {
-        const { source: _s, fingerprint: _f, ...values } = findingToRow(source, f, f, textIds[i]!);
-        await trx.updateTable('findings').set(values).where('source', '=', source).where('fingerprint', '=', f.fingerprint).execute();
-      }
+      // findingTuple starts with the key (source, fingerprint): the rest is what is set.
+      const tuples = items.map(({ finding, lifecycle }, i) => {
+        const tuple = findingTuple(source, finding, lifecycle, textIds[i]!);
+        return [...tuple.slice(2), source, finding.fingerprint];
+      });
+      await updateTuples(target, 'findings', FINDING_SET_COLUMNS, FINDING_KEY_COLUMNS, tuples);
     },
     async hasFindings(source) {
       const row = await trx.selectFrom('findings').select('fingerprint').where('source', '=', source).limit(1).executeTakeFirst();

@@ -63,8 +63,9 @@ describe('findings round-trip through the store', () => {
         reopenedAt: '2026-12-01T06:00:00.000Z',
         contentHash: 'hash-2',
       };
+      const { source: _source, state, firstSeen, lastSeen, resolvedAt, reopenedAt, contentHash, ...attributes } = changed;
       const after = await store.transaction(async (tx) => {
-        await tx.updateFindings('defender', [changed]);
+        await tx.updateFindings('defender', [{ finding: attributes, lifecycle: { state, firstSeen, lastSeen, resolvedAt, reopenedAt, contentHash } }]);
         return tx.getFindings('defender', [finding.fingerprint]);
       });
       expect(after.get(finding.fingerprint)).toEqual(changed);

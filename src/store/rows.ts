@@ -1,7 +1,7 @@
 /** Row ↔ domain mapping. Stays inside store/: nothing else knows the column names. */
 import type { CaseRecord } from '../core/case.js';
 import type { CaseKind } from '../core/identity.js';
-import type { DefenderModel, ExploitInfo, Finding, FindingKind, SeveritySource, StoredFinding } from '../core/finding.js';
+import type { DefenderModel, ExploitInfo, Finding, FindingKind, FindingLifecycleColumns, SeveritySource, StoredFinding } from '../core/finding.js';
 import type { HistoryEntry, RunSourceRecord } from '../core/ports.js';
 import type { Severity } from '../core/severity.js';
 import type { SlaNotice } from '../core/sla.js';
@@ -15,8 +15,6 @@ export function parseList(text: string): string[] {
   return Array.isArray(value) ? value.map(String) : [];
 }
 
-/** The lifecycle half of a stored finding (what the ledger, not the source, decides). */
-export type FindingLifecycleColumns = Pick<StoredFinding, 'state' | 'firstSeen' | 'lastSeen' | 'resolvedAt' | 'reopenedAt' | 'contentHash'>;
 
 /** The text of a finding as stored in `finding_texts`. */
 export function findingText(f: Finding): FindingText {
@@ -81,6 +79,11 @@ export const FINDING_COLUMNS = [
   'content_hash',
 ] as const satisfies ReadonlyArray<keyof FindingsTable>;
 
+/** The key of a findings row (the first two of `FINDING_COLUMNS`) and the columns an update sets. */
+export const FINDING_KEY_COLUMNS: readonly string[] = FINDING_COLUMNS.slice(0, 2);
+export const FINDING_SET_COLUMNS: readonly string[] = FINDING_COLUMNS.slice(2);
+if (FINDING_KEY_COLUMNS.join() !== 'source,fingerprint') throw new Error('FINDING_COLUMNS must start with the key (source, fingerprint)');
+
 // Compile-time check that FINDING_COLUMNS lists every column (a missing one fails to type-check).
 const everyColumnListed: [Exclude<keyof FindingsTable, (typeof FINDING_COLUMNS)[number]>] extends [never] ? true : false = true;
 void everyColumnListed;
@@ -126,12 +129,6 @@ export function findingTuple(source: string, f: Finding, lc: FindingLifecycleCol
     lc.reopenedAt,
     lc.contentHash,
   ];
-}
-
-/** A finding as a `findings` row (the update path; inserts use `findingTuple`). */
-export function findingToRow(source: string, f: Finding, lc: FindingLifecycleColumns, textId: string): FindingsTable {
-  const tuple = findingTuple(source, f, lc, textId);
-  return Object.fromEntries(FINDING_COLUMNS.map((column, i) => [column, tuple[i]])) as unknown as FindingsTable;
 }
 
 /** A `findings` row joined with its `finding_texts` row. */
