@@ -41,8 +41,11 @@ export interface GenerateResult {
   bytes: number;
 }
 
-/** Writes `findings` findings into `dir` (emptied first). */
-export async function generateExport(dir: string, findings: number, rowsPerFile = 20_000, seed = 42): Promise<GenerateResult> {
+/**
+ * Writes `findings` findings into `dir` (emptied first). `evaluatedAt` is every row's
+ * `firstEvaluationDate`: the same export with another date reads as every finding changed.
+ */
+export async function generateExport(dir: string, findings: number, rowsPerFile = 20_000, seed = 42, evaluatedAt = '2026-11-01T00:00:00.0000000Z'): Promise<GenerateResult> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const rand = prng(seed);
@@ -110,7 +113,7 @@ export async function generateExport(dir: string, findings: number, rowsPerFile 
         resourceGroup: rg,
         properties: {
           displayName: 'Update libfoo',
-          status: { code: 'Unhealthy', firstEvaluationDate: '2026-11-01T00:00:00.0000000Z' },
+          status: { code: 'Unhealthy', firstEvaluationDate: evaluatedAt },
           metadata: { displayName: 'Update libfoo', severity: 'High', recommendationCategory: 'SoftwareUpdate' },
           resourceDetails: { Source: 'Azure', Id: `${registry}/securityentitydata/${entity}`, ResourceName: repo, ResourceType: '.containerimage' },
           additionalData: { SoftwareName: `libfoo${machineNo % 40}`, PackageType: 'OS', DetectedSoftwareVersions: '["1.9.0"]', FixedVersion: '2.0.1', CvesDetails: JSON.stringify(cves) },
@@ -127,7 +130,7 @@ export async function generateExport(dir: string, findings: number, rowsPerFile 
         resourceGroup: rg,
         properties: {
           displayName: 'Update product',
-          status: { code: 'Unhealthy', firstEvaluationDate: '2026-11-01T00:00:00.0000000Z' },
+          status: { code: 'Unhealthy', firstEvaluationDate: evaluatedAt },
           metadata: { displayName: 'Update product', severity: 'High', recommendationCategory: 'SoftwareUpdate', remediationDescription: 'Update the product to the latest version.' },
           resourceDetails: { Source: 'Azure', Id: machine, ResourceName: `vm-${machineNo}`, ResourceType: 'Microsoft.Compute/virtualMachines' },
           additionalData: { SoftwareName: `product${machineNo % 60}`, PackageType: 'Application', DetectedSoftwareVersions: '["1.9.0"]', FixedVersion: '2.0.1', CvesDetails: JSON.stringify(cves) },

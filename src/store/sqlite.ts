@@ -58,6 +58,9 @@ export async function openSqliteLedger(file: string, options: { clock: Clock; lo
   try {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     sqlite = new BetterSqlite3(file);
+    // A new ledger gets 16 KB pages (finding rows are ~1 KB: 4 KB pages made a 100k import's
+    // inserts and commit ~15–20 % slower). An existing ledger keeps the page size it was made with.
+    sqlite.pragma('page_size = 16384');
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
@@ -65,7 +68,10 @@ export async function openSqliteLedger(file: string, options: { clock: Clock; lo
     // A run is one transaction touching many pages: a 32 MB page cache keeps index inserts in
     // memory (64 MB measured no faster on 100k and 300k findings, and 40 MB more peak RSS).
     sqlite.pragma('cache_size = -32768');
-    sqlite.pragma('temp_store = MEMORY');
+    // temp_store stays the default (files): each source runs in a savepoint, and a savepoint keeps
+    // the original of every page it changes in a sub-journal. In memory that was the whole findings
+    // table when a run rewrote every finding (+80 MB peak RSS at 100k, growing with the ledger).
+    // SQLite keeps small sub-journals in memory anyway.
     // Not a database at all fails above ("file is not a database"); a full integrity check reads
     // every page (0.1–0.2 s on a 110 MB ledger with the file in the OS cache, 1.4 s the first time),
     // so it is `vulnledger doctor`'s job, not every open's.
