@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ledgerHarness } from '../../test/helpers/ledger.js';
+import { generateExport } from '../bench/generate.js';
 import { DefenderFileConfig } from '../sources/defender-file/config.js';
 import { createDefenderFileSource } from '../sources/defender-file/index.js';
 import { findingTextId } from './finding-texts.js';
@@ -69,5 +70,24 @@ describe('finding texts', () => {
     // An unchanged rerun deletes nothing.
     await h.run([source], '2026-11-30T06:00:00Z');
     expect(textsOf()).toEqual(after);
+  });
+
+  it('when a run rewrites thousands of findings, texts no finding uses are still deleted (one clean-up pass instead of comparing each)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'vl-texts-'));
+    await generateExport(path.join(dir, 'week-1'), 3000, 10_000);
+    // Re-evaluated: every finding changed (more than the run compares one by one).
+    await generateExport(path.join(dir, 'week-2'), 3000, 10_000, 42, '2026-11-08T00:00:00.0000000Z');
+    const h = ledgerHarness();
+    await h.run([defender('bench', path.join(dir, 'week-1', '*.json'))], '2026-11-16T06:00:00Z');
+    const before = h.sql<{ id: string; description: string }>('select id, description from finding_texts order by id');
+    const reworded = before[0]!;
+    const file = path.join(dir, 'week-2', 'export-001.json');
+    writeFileSync(file, readFileSync(file, 'utf8').replaceAll(reworded.description, `${reworded.description} (reworded)`));
+    const second = await h.run([defender('bench', path.join(dir, 'week-2', '*.json'))], '2026-11-23T06:00:00Z');
+    expect(second.sources[0]!.counts.changed).toBeGreaterThan(2000);
+    const after = h.sql<{ id: string }>('select id from finding_texts order by id').map((t) => t.id);
+    expect(after).not.toContain(reworded.id);
+    expect(after).toHaveLength(before.length);
+    expect(h.sql<{ n: number }>('select count(*) n from finding_texts where id not in (select text_id from findings)')[0]!.n).toBe(0);
   });
 });

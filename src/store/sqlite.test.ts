@@ -60,4 +60,18 @@ describe('openSqliteLedger', () => {
       await store.close();
     }
   });
+
+  it("counts and walks a source's open findings through the (source, state) index", async () => {
+    const { db, store } = await openSqliteLedger(':memory:', { clock: fixedClock(AT), log: nullLogger });
+    try {
+      const plan = async (query: ReturnType<typeof sql>): Promise<string> =>
+        (await sql<{ detail: string }>`explain query plan ${query}`.execute(db)).rows.map((r) => r.detail).join('; ');
+      expect(await plan(sql`select count(*) from findings where source = ${'a'} and state = ${'open'}`)).toContain('COVERING INDEX findings_source_state');
+      expect(await plan(sql`select fingerprint, kind from findings where source = ${'a'} and state = ${'open'}`)).toContain('findings_source_state');
+      // Look-ups by fingerprint still take the primary key.
+      expect(await plan(sql`select state from findings where source = ${'a'} and fingerprint in (${'x'}, ${'y'})`)).toContain('sqlite_autoindex_findings_1');
+    } finally {
+      await store.close();
+    }
+  });
 });

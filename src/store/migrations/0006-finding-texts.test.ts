@@ -70,7 +70,10 @@ describe('migration 0006-finding-texts', () => {
 
     const { store, migrations } = await openSqliteLedger(file, { clock: fixedClock('2026-11-30T00:00:00Z'), log: nullLogger });
     try {
-      expect(migrations.map((m) => [m.name, m.status])).toEqual([['0006-finding-texts', 'Success']]);
+      expect(migrations.map((m) => [m.name, m.status])).toEqual([
+        ['0006-finding-texts', 'Success'],
+        ['0007-findings-open-index', 'Success'],
+      ]);
       const findings = await store.findingsOfCase('CVE-2024-6119');
       expect(findings.map((f) => [f.fingerprint, f.title, f.description, f.remediation, f.references, f.publishedAt, f.contentHash])).toEqual([
         ['a', shared, 'Same text', 'Upgrade openssl.', ['https://nvd.nist.gov/vuln/detail/CVE-2024-6119'], '2024-09-03T00:00:00Z', 'hash-a'],

@@ -4,6 +4,7 @@ import * as m0003 from './0003-advisories-enrichment.js';
 import * as m0004 from './0004-outbox-delivery.js';
 import * as m0005 from './0005-mirrors.js';
 import * as m0006 from './0006-finding-texts.js';
+import * as m0007 from './0007-findings-open-index.js';
 
 /**
  * Every migration, in order, listed explicitly (no folder scanning: what ships is what runs).
@@ -15,4 +16,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0004-outbox-delivery': m0004,
   '0005-mirrors': m0005,
   '0006-finding-texts': m0006,
+  '0007-findings-open-index': m0007,
 };
