@@ -12,4 +12,4 @@ for (const file of expandFiles(dir, process.cwd())) {
 }
 const ms = performance.now() - started;
 const cpu = process.cpuUsage(cpu0);
-process.stdout.write(`${JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, rows, maxRssMB: process.resourceUsage().maxRSS / 1024 })}\n`);
+process.stdout.write(`${JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, systemMs: cpu.system / 1000, rows, maxRssMB: process.resourceUsage().maxRSS / 1024 })}\n`);

@@ -22,5 +22,5 @@ const ms = performance.now() - started;
 const cpu = process.cpuUsage(cpu0);
 const s = report.sources[0]!;
 process.stdout.write(
-  `${JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024, status: report.run.status, rows: s.counts.rows, findings: s.counts.findings, new: s.counts.new, changed: s.counts.changed, unchanged: s.counts.unchanged })}\n`,
+  `${JSON.stringify({ ms, cpuMs: (cpu.user + cpu.system) / 1000, systemMs: cpu.system / 1000, maxRssMB: process.resourceUsage().maxRSS / 1024, status: report.run.status, rows: s.counts.rows, findings: s.counts.findings, new: s.counts.new, changed: s.counts.changed, unchanged: s.counts.unchanged })}\n`,
 );

@@ -66,8 +66,8 @@ for (const size of sizes) {
   const perSecond = Math.round((first.findings as number) / ((first.ms as number) / 1000));
   const line = [
     `${size.toLocaleString('en-US')} findings (${(bytes / 1e6).toFixed(0)} MB):`,
-    `floor JSON.parse ${(floor.ms as number / 1000).toFixed(2)} s (runs ${runSeconds(floors)}; cpu ${(floor.cpuMs as number / 1000).toFixed(2)} s), ${(floor.maxRssMB as number).toFixed(0)} MB`,
-    `| import ${(first.ms as number / 1000).toFixed(2)} s (runs ${runSeconds(imports)}; cpu ${(first.cpuMs as number / 1000).toFixed(2)} s; ${ratio.toFixed(2)}× floor, ${perSecond.toLocaleString('en-US')} findings/s), peak RSS ${Math.max(...imports.map((r) => r.maxRssMB as number)).toFixed(0)} MB`,
+    `floor JSON.parse ${(floor.ms as number / 1000).toFixed(2)} s (runs ${runSeconds(floors)}; cpu ${(floor.cpuMs as number / 1000).toFixed(2)} s of which system ${(floor.systemMs as number / 1000).toFixed(2)} s), ${(floor.maxRssMB as number).toFixed(0)} MB`,
+    `| import ${(first.ms as number / 1000).toFixed(2)} s (runs ${runSeconds(imports)}; cpu ${(first.cpuMs as number / 1000).toFixed(2)} s of which system ${(first.systemMs as number / 1000).toFixed(2)} s; ${ratio.toFixed(2)}× floor, ${perSecond.toLocaleString('en-US')} findings/s), peak RSS ${Math.max(...imports.map((r) => r.maxRssMB as number)).toFixed(0)} MB`,
     `| rerun ${(second.ms as number / 1000).toFixed(2)} s, peak RSS ${(second.maxRssMB as number).toFixed(0)} MB, wrote ${JSON.stringify(written)}`,
     `| every finding changed: ${(changed.ms as number / 1000).toFixed(2)} s, peak RSS ${(changed.maxRssMB as number).toFixed(0)} MB, ${(changed.changed as number).toLocaleString('en-US')} changed, wrote ${JSON.stringify(changedWrote)}`,
   ].join(' ');
