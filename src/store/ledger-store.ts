@@ -51,10 +51,17 @@ import {
 /** Rows per multi-row INSERT (dialects without a StatementRunner): ≤ 40 columns × 400 rows stays under SQLite's 32,766 bound parameters. */
 const INSERT_CHUNK = 400;
 /**
- * Rewritten findings per run whose previous text is compared with the new one (see `textReplaced`):
- * 100k comparisons took 0.7 s, the clean-up scan of 100k findings 0.1–0.2 s.
+ * Rewritten findings per run whose previous text is compared with the new one (see `textReplaced`).
+ * Comparing cost ~7 µs a finding (0.7 s for 100k), the clean-up scan 0.1–0.2 s for a ledger of
+ * 100k findings (more for larger ledgers): past ~20k rewrites the scan is the cheaper of the two.
  */
-const COMPARE_TEXTS_UP_TO = 2000;
+const COMPARE_TEXTS_UP_TO = 20_000;
+
+/** Thresholds of the store that tests move (production uses the defaults). */
+export interface StoreTuning {
+  /** Rewritten findings per run whose old text is compared one by one (default 20,000). */
+  compareTextsUpTo?: number;
+}
 /** Findings rows are wide (34 columns): multi-row inserts of them were fastest in chunks of about 50 rows. */
 const FINDINGS_CHUNK = 50;
 
@@ -245,7 +252,8 @@ function selectFindings(db: Kysely<Database>) {
     .select(['finding_texts.title', 'finding_texts.description', 'finding_texts.impact', 'finding_texts.remediation', 'finding_texts.references_json', 'finding_texts.published_at']);
 }
 
-function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: InsertCache, runner: StatementRunner | undefined): LedgerTx {
+function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: InsertCache, runner: StatementRunner | undefined, tuning: StoreTuning): LedgerTx {
+  const compareTextsUpTo = tuning.compareTextsUpTo ?? COMPARE_TEXTS_UP_TO;
   const reader = makeReader(trx);
   const target: BulkTarget = { db: trx, cache: inserts, runner };
   let savepointSeq = 0;
@@ -254,7 +262,8 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
   const textsWritten = new Map<string, string>();
   // Whether a rewritten finding moved to another text: then texts nothing uses are deleted as the
   // run finishes. Comparing costs a look-up per rewritten finding; past COMPARE_TEXTS_UP_TO rewrites
-  // in a run the clean-up pass (one scan of the findings) is assumed instead, as it is cheaper.
+  // in a run the clean-up pass (one scan of the findings) is planned instead, as it is cheaper.
+  // A source whose savepoint rolls back takes its part of both with it.
   let textReplaced = false;
   let rewritten = 0;
   /** The text id of a finding; a text not yet written in this transaction is appended to `pending`. */
@@ -275,6 +284,7 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
     async savepoint(name, fn) {
       const id = `sp_${name.replace(/[^A-Za-z0-9_]/g, '_')}_${++savepointSeq}`;
       const sp = await trx.savepoint(id).execute();
+      const before = { textReplaced, rewritten };
       try {
         const result = await fn();
         await sp.releaseSavepoint(id).execute();
@@ -282,6 +292,7 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
       } catch (error) {
         await sp.rollbackToSavepoint(id).execute();
         textsWritten.clear();
+        ({ textReplaced, rewritten } = before);
         throw error;
       }
     },
@@ -335,7 +346,7 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
       await writeTexts(texts);
       const newTextOf = new Map(items.map((u, i) => [u.finding.fingerprint, textIds[i]!]));
       rewritten += items.length;
-      if (rewritten > COMPARE_TEXTS_UP_TO) textReplaced = true;
+      if (rewritten > compareTextsUpTo) textReplaced = true;
       for (const part of chunks([...newTextOf.keys()], IN_CHUNK)) {
         if (textReplaced) break; // already known: no need to compare the rest
         const old = await trx.selectFrom('findings').select(['fingerprint', 'text_id']).where('source', '=', source).where('fingerprint', 'in', part).execute();
@@ -624,7 +635,7 @@ function caseKindOf(findingKind: string): CaseKind {
 }
 
 /** Wraps a migrated Kysely instance as the ledger store. The caller owns migrations and closing. */
-export function createLedgerStore(db: Kysely<Database>, clock: Clock, onClose: () => Promise<void>, runner?: StatementRunner): LedgerStore {
+export function createLedgerStore(db: Kysely<Database>, clock: Clock, onClose: () => Promise<void>, runner?: StatementRunner, tuning: StoreTuning = {}): LedgerStore {
   const inserts = new InsertCache();
   return {
     ...makeReader(db),
@@ -635,7 +646,7 @@ export function createLedgerStore(db: Kysely<Database>, clock: Clock, onClose: (
     async transaction(fn) {
       const trx = await db.startTransaction().execute();
       try {
-        const result = await fn(makeTx(trx, clock, inserts, runner));
+        const result = await fn(makeTx(trx, clock, inserts, runner, tuning));
         await trx.commit().execute();
         return result;
       } catch (error) {

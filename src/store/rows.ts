@@ -15,7 +15,6 @@ export function parseList(text: string): string[] {
   return Array.isArray(value) ? value.map(String) : [];
 }
 
-
 /** The text of a finding as stored in `finding_texts`. */
 export function findingText(f: Finding): FindingText {
   return {

@@ -37,15 +37,18 @@ describe('openSqliteLedger', () => {
     expect(pragmas(file)).toEqual({ pageSize: 16384, journal: 'wal' });
   });
 
-  it('opens a ledger made with 4 KB pages as it is, and works on it', async () => {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'vl-sqlite-')), 'old.db');
-    const old = new BetterSqlite3(file);
-    old.pragma('page_size = 4096');
-    old.pragma('journal_mode = WAL');
-    old.exec('create table earlier (x integer)');
-    old.close();
-    expect(await runOnce(file)).toEqual(['r1:ok']);
-    expect(pragmas(file)).toEqual({ pageSize: 4096, journal: 'wal' });
+  it('opens an existing ledger with the page size it was made with, and works on it', async () => {
+    for (const journal of ['wal', 'delete']) {
+      const file = path.join(mkdtempSync(path.join(tmpdir(), 'vl-sqlite-')), `old-${journal}.db`);
+      const old = new BetterSqlite3(file);
+      old.pragma('page_size = 8192');
+      old.pragma(`journal_mode = ${journal}`);
+      old.exec('create table earlier (x integer)');
+      old.close();
+      // Switching a rollback-journal file to WAL must not apply the pending 16 KB either.
+      expect(await runOnce(file)).toEqual(['r1:ok']);
+      expect(pragmas(file)).toEqual({ pageSize: 8192, journal: 'wal' });
+    }
   });
 
   it('keeps temporary data (savepoint sub-journals) in files, not in memory', async () => {
@@ -55,7 +58,7 @@ describe('openSqliteLedger', () => {
     const { db, store } = await openSqliteLedger(file, { clock: fixedClock(AT), log: nullLogger });
     try {
       const { rows } = await sql<{ temp_store: number }>`pragma temp_store`.execute(db);
-      expect(rows[0]?.temp_store).toBe(0);
+      expect(rows[0]?.temp_store).toBe(1); // FILE, whatever the build's default
     } finally {
       await store.close();
     }

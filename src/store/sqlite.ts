@@ -8,7 +8,7 @@ import type { LedgerStore, Logger } from '../core/ports.js';
 import { messageOf } from '../util/errors.js';
 import type { StatementRunner } from './bulk-insert.js';
 import type { Database } from './database.js';
-import { createLedgerStore } from './ledger-store.js';
+import { createLedgerStore, type StoreTuning } from './ledger-store.js';
 import { migrateToLatest, type MigrationStep } from './migrate.js';
 import { LedgerSqliteDialect } from './sqlite-dialect.js';
 
@@ -53,7 +53,7 @@ export interface OpenedLedger {
  * Opens (creating if needed) the SQLite ledger at `file`, applies pending migrations (each step
  * reported through `log`), and returns the store. `:memory:` is accepted for tests.
  */
-export async function openSqliteLedger(file: string, options: { clock: Clock; log: Logger }): Promise<OpenedLedger> {
+export async function openSqliteLedger(file: string, options: { clock: Clock; log: Logger; tuning?: StoreTuning }): Promise<OpenedLedger> {
   let sqlite: BetterSqlite3.Database;
   try {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -68,10 +68,11 @@ export async function openSqliteLedger(file: string, options: { clock: Clock; lo
     // A run is one transaction touching many pages: a 32 MB page cache keeps index inserts in
     // memory (64 MB measured no faster on 100k and 300k findings, and 40 MB more peak RSS).
     sqlite.pragma('cache_size = -32768');
-    // temp_store stays the default (files): each source runs in a savepoint, and a savepoint keeps
-    // the original of every page it changes in a sub-journal. In memory that was the whole findings
-    // table when a run rewrote every finding (+80 MB peak RSS at 100k, growing with the ledger).
-    // SQLite keeps small sub-journals in memory anyway.
+    // Temporary data in files: each source runs in a savepoint, and a savepoint keeps the original
+    // of every page it changes in a sub-journal. In memory that was the whole findings table when a
+    // run rewrote every finding (+80 MB peak RSS at 100k, growing with the ledger). SQLite keeps
+    // sub-journals under 64 KB in memory anyway; larger ones go to SQLITE_TMPDIR or TMPDIR (/tmp).
+    sqlite.pragma('temp_store = FILE');
     // Not a database at all fails above ("file is not a database"); a full integrity check reads
     // every page (0.1–0.2 s on a 110 MB ledger with the file in the OS cache, 1.4 s the first time),
     // so it is `vulnledger doctor`'s job, not every open's.
@@ -98,6 +99,7 @@ export async function openSqliteLedger(file: string, options: { clock: Clock; lo
       await db.destroy();
     },
     runner,
+    options.tuning,
   );
   return { store, db, migrations };
 }
