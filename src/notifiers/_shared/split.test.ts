@@ -38,10 +38,13 @@ describe('packMessages', () => {
     expect(shape(packMessages(changes(cases(1, 1, 1)), { ...base, maxCasesPerMessage: 2 })).map((m) => m[2])).toEqual([['K0', 'K1'], ['K2']]);
   });
 
-  it('measures with placeholders so the real message is never larger', () => {
-    const seen: Array<[number, number, number]> = [];
-    packMessages(changes(cases(1)), { ...base, size: (m) => (seen.push([m.part, m.parts, m.more]), size(m)) });
-    expect(seen.every(([part, parts, more]) => (part === 1 || part === PLACEHOLDER_PART) && parts === PLACEHOLDER_PART && more === PLACEHOLDER_MORE)).toBe(true);
+  it('measures with placeholders so the real message is never larger (and, last, the real messages themselves)', () => {
+    const seen: NotificationMessage[] = [];
+    const out = packMessages(changes(cases(1)), { ...base, size: (m) => (seen.push(m), size(m)) });
+    const probes = seen.filter((m) => !out.includes(m));
+    expect(probes.length).toBeGreaterThan(0);
+    expect(probes.every((m) => (m.part === 1 || m.part === PLACEHOLDER_PART) && m.parts === PLACEHOLDER_PART && m.more === PLACEHOLDER_MORE)).toBe(true);
+    expect(out.every((m) => seen.includes(m))).toBe(true);
   });
 
   it('counts what separates two cases (a JSON array puts a comma between them)', () => {
@@ -60,5 +63,18 @@ describe('packMessages', () => {
     expect(() => packMessages(changes(cases(10, 31)), base)).toThrow(new SplitError('case K1 does not fit in a message of its own'));
     expect(() => packMessages(changes([]), { ...base, limit: 12 })).toThrow(SplitError);
     expect(() => packMessages(changes(cases(1)), { ...base, valid: (m) => m.cases.length === 0 })).toThrow('case K0 does not fit');
+  });
+
+  it('1,000 parts and more: measured with wider placeholders, so no message is larger than the limit', () => {
+    // Part numbers weigh 3 units a digit: part 1000 of 1200 is 6 units larger than part 999 of 999.
+    const digits = (m: NotificationMessage): number => 10 + 3 * String(m.part).length + 3 * String(m.parts).length + m.cases.length;
+    const many = changes(cases(...Array.from({ length: 1200 }, () => 1)));
+    const oneEach = { ...base, size: digits, maxCasesPerMessage: 1 };
+    // Too tight for part 1000 of 1200 with its case: an error, never an oversize message.
+    expect(() => packMessages(many, { ...oneEach, limit: 30 })).toThrow(SplitError);
+    const out = packMessages(many, { ...oneEach, limit: 35 });
+    expect(out).toHaveLength(1200);
+    expect(out.at(-1)!.part).toBe(1200);
+    expect(out.every((m) => digits(m) <= 35)).toBe(true);
   });
 });

@@ -5,14 +5,20 @@
  * never larger than the one measured here. Each case is one independent block of a message, so
  * its cost is measured once and messages are packed by adding costs (linear in the number of cases).
  * What the channel puts between two cases (a comma in a JSON array, a divider) is measured once too,
- * from two cases side by side; every packed message is then measured whole once more.
+ * from two cases side by side; every packed message is then measured whole once more, with the
+ * placeholders and as it will be sent.
  */
 import type { CaseSnapshot, Notification, NotificationMessage } from '../../core/notification.js';
 
-/** Part numbers and counts a measured message carries (rendered at least as wide as real ones). */
+/** Part numbers and counts a measured message carries (rendered at least as wide as real ones); wider for 1,000+ cases. */
 export const PLACEHOLDER_PART = 999;
-/** The "…and N more" count a measured message carries. */
+/** The "…and N more" count a measured message carries; wider for a million cases or more. */
 export const PLACEHOLDER_MORE = 999_999;
+
+/** All nines, at least `min` and at least as many digits as `bound`. */
+function nines(min: number, bound: number): number {
+  return Math.max(min, 10 ** String(bound).length - 1);
+}
 
 export interface PackOptions {
   /**
@@ -61,7 +67,10 @@ function message(n: Notification, cases: CaseSnapshot[], part: number, parts: nu
  */
 export function packMessages(n: Notification, options: PackOptions): NotificationMessage[] {
   const valid = options.valid ?? (() => true);
-  const probe = (cases: CaseSnapshot[], head: boolean): NotificationMessage => message(n, cases, head ? 1 : PLACEHOLDER_PART, PLACEHOLDER_PART, PLACEHOLDER_MORE);
+  // A notification has at most one part per case plus its summary, and leaves out at most every case.
+  const part = nines(PLACEHOLDER_PART, n.cases.length + 1);
+  const moreCount = nines(PLACEHOLDER_MORE, n.cases.length);
+  const probe = (cases: CaseSnapshot[], head: boolean): NotificationMessage => message(n, cases, head ? 1 : part, part, moreCount);
   const fits = (m: NotificationMessage): boolean => valid(m) && options.size(m) <= options.limit;
 
   const headProbe = probe([], true);
@@ -118,8 +127,7 @@ export function packMessages(n: Notification, options: PackOptions): Notificatio
   const parts = done.length;
   const out = done.map((cases, index) => message(n, cases, index + 1, parts, index === parts - 1 ? more : 0));
   for (const m of out) {
-    const measured = message(n, m.cases, m.part === 1 ? 1 : PLACEHOLDER_PART, PLACEHOLDER_PART, PLACEHOLDER_MORE);
-    if (!fits(measured)) throw new SplitError(`message ${m.part} of ${parts} does not fit (the channel's size is not additive per case)`);
+    if (!fits(probe(m.cases, m.part === 1)) || !fits(m)) throw new SplitError(`message ${m.part} of ${parts} does not fit (the channel's size is not additive per case)`);
   }
   return out;
 }
