@@ -41,11 +41,17 @@ export interface GenerateResult {
   bytes: number;
 }
 
-/**
- * Writes `findings` findings into `dir` (emptied first). `evaluatedAt` is every row's
- * `firstEvaluationDate`: the same export with another date reads as every finding changed.
- */
-export async function generateExport(dir: string, findings: number, rowsPerFile = 20_000, seed = 42, evaluatedAt = '2026-11-01T00:00:00.0000000Z'): Promise<GenerateResult> {
+/** What else a generated export may vary. */
+export interface GenerateOptions {
+  /** The random seed (default 42): the same seed gives the same rows. */
+  seed?: number;
+  /** Every row's `firstEvaluationDate`: the same export with another date reads as every finding changed. */
+  evaluatedAt?: string;
+}
+
+/** Writes `findings` findings into `dir` (emptied first). */
+export async function generateExport(dir: string, findings: number, rowsPerFile = 20_000, options: GenerateOptions = {}): Promise<GenerateResult> {
+  const { seed = 42, evaluatedAt = '2026-11-01T00:00:00.0000000Z' } = options;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const rand = prng(seed);

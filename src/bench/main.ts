@@ -56,7 +56,7 @@ for (const size of sizes) {
   // A week in which Defender re-evaluated every row (a new firstEvaluationDate): every finding
   // reads as changed and is rewritten, in one transaction. Its own export, same findings otherwise.
   const reevaluatedDir = path.join(dataDir, `${size}-reevaluated`);
-  if (!keep || !existsSync(reevaluatedDir)) await generateExport(reevaluatedDir, size, Number.MAX_SAFE_INTEGER, 42, '2026-11-08T00:00:00.0000000Z');
+  if (!keep || !existsSync(reevaluatedDir)) await generateExport(reevaluatedDir, size, Number.MAX_SAFE_INTEGER, { evaluatedAt: '2026-11-08T00:00:00.0000000Z' });
   const beforeChanged = snapshotTables(db);
   const changed = await runChild('import.js', [reevaluatedDir, db]);
   const changedWrote = writtenTables(beforeChanged, snapshotTables(db));

@@ -344,13 +344,15 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
       const texts: FindingTextsTable[] = [];
       const textIds = items.map((u) => textIdOf(u.finding, texts));
       await writeTexts(texts);
-      const newTextOf = new Map(items.map((u, i) => [u.finding.fingerprint, textIds[i]!]));
       rewritten += items.length;
       if (rewritten > compareTextsUpTo) textReplaced = true;
-      for (const part of chunks([...newTextOf.keys()], IN_CHUNK)) {
-        if (textReplaced) break; // already known: no need to compare the rest
-        const old = await trx.selectFrom('findings').select(['fingerprint', 'text_id']).where('source', '=', source).where('fingerprint', 'in', part).execute();
-        textReplaced ||= old.some((row) => row.text_id !== newTextOf.get(row.fingerprint));
+      if (!textReplaced) {
+        const newTextOf = new Map(items.map((u, i) => [u.finding.fingerprint, textIds[i]!]));
+        for (const part of chunks([...newTextOf.keys()], IN_CHUNK)) {
+          const old = await trx.selectFrom('findings').select(['fingerprint', 'text_id']).where('source', '=', source).where('fingerprint', 'in', part).execute();
+          textReplaced = old.some((row) => row.text_id !== newTextOf.get(row.fingerprint));
+          if (textReplaced) break; // known now: no need to compare the rest
+        }
       }
       // findingTuple starts with the key (source, fingerprint): the rest is what is set.
       const tuples = items.map(({ finding, lifecycle }, i) => {

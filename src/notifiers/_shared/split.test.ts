@@ -38,7 +38,7 @@ describe('packMessages', () => {
     expect(shape(packMessages(changes(cases(1, 1, 1)), { ...base, maxCasesPerMessage: 2 })).map((m) => m[2])).toEqual([['K0', 'K1'], ['K2']]);
   });
 
-  it('measures with placeholders so the real message is never larger (and, last, the real messages themselves)', () => {
+  it('packs by measures with placeholders (never narrower than the real values), then checks the real messages', () => {
     const seen: NotificationMessage[] = [];
     const out = packMessages(changes(cases(1)), { ...base, size: (m) => (seen.push(m), size(m)) });
     const probes = seen.filter((m) => !out.includes(m));
@@ -72,9 +72,14 @@ describe('packMessages', () => {
     const oneEach = { ...base, size: digits, maxCasesPerMessage: 1 };
     // Too tight for part 1000 of 1200 with its case: an error, never an oversize message.
     expect(() => packMessages(many, { ...oneEach, limit: 30 })).toThrow(SplitError);
-    const out = packMessages(many, { ...oneEach, limit: 35 });
-    expect(out).toHaveLength(1200);
-    expect(out.at(-1)!.part).toBe(1200);
+    // Two cases fit a message only with 3-digit part numbers (10 + 9 + 9 + 2 = 30 ≤ 35, but
+    // 10 + 12 + 12 + 2 = 36 with 4 digits): packed one a message from the start (two in the first,
+    // whose part number is 1), all 2,399 fit.
+    const more = changes(cases(...Array.from({ length: 2400 }, () => 1)));
+    const out = packMessages(more, { ...oneEach, maxCasesPerMessage: 2, limit: 35 });
+    expect(out.map((m) => m.cases.length).slice(0, 2)).toEqual([2, 1]);
+    expect(out).toHaveLength(2399);
+    expect(out.at(-1)!.parts).toBe(2399);
     expect(out.every((m) => digits(m) <= 35)).toBe(true);
   });
 });

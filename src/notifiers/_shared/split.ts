@@ -5,8 +5,8 @@
  * never larger than the one measured here. Each case is one independent block of a message, so
  * its cost is measured once and messages are packed by adding costs (linear in the number of cases).
  * What the channel puts between two cases (a comma in a JSON array, a divider) is measured once too,
- * from two cases side by side; every packed message is then measured whole once more, with the
- * placeholders and as it will be sent.
+ * from two cases side by side; every packed message is then measured whole once more, as it will
+ * be sent.
  */
 import type { CaseSnapshot, Notification, NotificationMessage } from '../../core/notification.js';
 
@@ -127,7 +127,7 @@ export function packMessages(n: Notification, options: PackOptions): Notificatio
   const parts = done.length;
   const out = done.map((cases, index) => message(n, cases, index + 1, parts, index === parts - 1 ? more : 0));
   for (const m of out) {
-    if (!fits(probe(m.cases, m.part === 1)) || !fits(m)) throw new SplitError(`message ${m.part} of ${parts} does not fit (the channel's size is not additive per case)`);
+    if (!fits(m)) throw new SplitError(`message ${m.part} of ${parts} does not fit (the channel's size is not additive per case)`);
   }
   return out;
 }

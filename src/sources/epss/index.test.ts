@@ -103,7 +103,7 @@ describe('source epss against the fake FIRST API', () => {
     const h = ledgerHarness();
     const exports = path.join(h.dir, 'exports');
     mkdirSync(exports);
-    await generateExport(exports, 400, 1000, 7);
+    await generateExport(exports, 400, 1000, { seed: 7 });
     const start = server.requests.length;
     const report = await h.run([defender(path.join(exports, '*.json')), epss(server.urlFor('/data/v1/epss'))], WEEK1);
     expect(report.sources.map((s) => s.status)).toEqual(['ok', 'ok']);
