@@ -10,6 +10,9 @@ import { runLedger } from '../app/run.js';
 import { fixedClock } from '../core/clock.js';
 import { DEFAULT_SLA } from '../core/sla.js';
 import { nullLogger } from '../util/logger.js';
+import type { Finding } from '../core/finding.js';
+import type { FindingSource } from '../core/ports.js';
+import { makeFinding } from '../core/test-helpers.js';
 import { findingTextId } from './finding-texts.js';
 import { openSqliteLedger } from './sqlite.js';
 
@@ -25,6 +28,32 @@ describe('finding texts', () => {
     expect(findingTextId(text)).toBe('513249489d13b842c35203dae7041fb7');
     for (const change of [{ title: 'T2' }, { description: 'D ' }, { impact: 'I' }, { remediation: '' }, { referencesJson: '["x"]' }, { publishedAt: '' }]) {
       expect(findingTextId({ ...text, ...change })).not.toBe(findingTextId(text));
+    }
+  });
+
+  it('texts that differ in any one field are stored apart within a run, equal ones once', async () => {
+    // The same title and description and remediation lengths: found together by the store's short key,
+    // told apart only by comparing every field.
+    const base = { title: 'OpenSSL flaw', description: 'abc', remediation: 'upgrade', impact: '', references: ['https://a'], publishedAt: '2026-01-01' };
+    const variants: Array<Partial<Finding>> = [{}, { impact: 'x' }, { references: ['https://b'] }, { references: [] }, { publishedAt: null }, { description: 'abd' }, { remediation: 'upgrada' }, {}];
+    const findings = variants.map((v, i) => makeFinding({ ...base, ...v, assetKey: `vm-${i}`, vulnId: 'CVE-2026-0001' }));
+    const source: FindingSource = {
+      name: 'defender-export',
+      type: 'test',
+      kinds: ['machine'],
+      async *collect() {
+        yield { findings, skipped: [] };
+        return { coverage: { complete: true }, notes: [] };
+      },
+    };
+    const h = ledgerHarness();
+    await h.run([source], '2026-11-16T06:00:00Z', { minSeverity: 'Low' });
+    expect(h.counts(['findings', 'finding_texts'])).toEqual({ findings: 8, finding_texts: 7 });
+    const stored = await h.read(async (store) => Promise.all(findings.map(async (f) => (await store.findingsOfCase(f.caseKey)).find((s) => s.fingerprint === f.fingerprint)!)));
+    for (const [i, f] of findings.entries()) {
+      expect({ i, impact: stored[i]!.impact, references: stored[i]!.references, publishedAt: stored[i]!.publishedAt, description: stored[i]!.description, remediation: stored[i]!.remediation }).toEqual({
+        i, impact: f.impact, references: f.references, publishedAt: f.publishedAt, description: f.description, remediation: f.remediation,
+      });
     }
   });
 

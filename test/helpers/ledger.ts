@@ -7,6 +7,7 @@ import { runLedger, type RunOptions, type RunReport } from '../../src/app/run.js
 import { fixedClock } from '../../src/core/clock.js';
 import type { FindingSource, LedgerStore } from '../../src/core/ports.js';
 import { DEFAULT_SLA } from '../../src/core/sla.js';
+import type { StoreTuning } from '../../src/store/ledger-store.js';
 import { openSqliteLedger } from '../../src/store/sqlite.js';
 import { nullLogger } from '../../src/util/logger.js';
 
@@ -23,7 +24,8 @@ export interface LedgerHarness {
   counts(tables: readonly string[]): Record<string, number>;
 }
 
-export function ledgerHarness(): LedgerHarness {
+/** `tuning` forces the store's internal choices (thresholds, query paths) for every run and read. */
+export function ledgerHarness(tuning?: StoreTuning): LedgerHarness {
   const dir = mkdtempSync(path.join(tmpdir(), 'vl-ledger-'));
   const file = path.join(dir, 'ledger.db');
   const sql = <T>(query: string, ...params: unknown[]): T[] => {
@@ -38,7 +40,7 @@ export function ledgerHarness(): LedgerHarness {
     dir,
     file,
     async run(sources, at, options = {}) {
-      const { store } = await openSqliteLedger(file, { clock: fixedClock(at), log: nullLogger });
+      const { store } = await openSqliteLedger(file, { clock: fixedClock(at), log: nullLogger, ...(tuning ? { tuning } : {}) });
       try {
         return await runLedger(store, sources, { minSeverity: 'High', sla: DEFAULT_SLA, clock: fixedClock(at), log: nullLogger, ...options });
       } finally {
@@ -46,7 +48,7 @@ export function ledgerHarness(): LedgerHarness {
       }
     },
     async read(fn) {
-      const { store } = await openSqliteLedger(file, { clock: fixedClock('2026-01-01T00:00:00Z'), log: nullLogger });
+      const { store } = await openSqliteLedger(file, { clock: fixedClock('2026-01-01T00:00:00Z'), log: nullLogger, ...(tuning ? { tuning } : {}) });
       try {
         return await fn(store);
       } finally {
