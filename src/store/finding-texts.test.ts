@@ -32,8 +32,8 @@ describe('finding texts', () => {
   });
 
   it('texts that differ in any one field are stored apart within a run, equal ones once', async () => {
-    // The same title and description and remediation lengths: found together by the store's short key,
-    // told apart only by comparing every field.
+    // One vulnerability, the same title: the store looks texts up by vulnerability and tells these
+    // apart only by comparing every field.
     const base = { title: 'OpenSSL flaw', description: 'abc', remediation: 'upgrade', impact: '', references: ['https://a'], publishedAt: '2026-01-01' };
     const variants: Array<Partial<Finding>> = [{}, { impact: 'x' }, { references: ['https://b'] }, { references: [] }, { publishedAt: null }, { description: 'abd' }, { remediation: 'upgrada' }, {}];
     const findings = variants.map((v, i) => makeFinding({ ...base, ...v, assetKey: `vm-${i}`, vulnId: 'CVE-2026-0001' }));
@@ -55,6 +55,26 @@ describe('finding texts', () => {
         i, impact: f.impact, references: f.references, publishedAt: f.publishedAt, description: f.description, remediation: f.remediation,
       });
     }
+  });
+
+  it('a vulnerability with more texts than the store remembers still gets each finding its own text', async () => {
+    // 40 assets, 20 texts of one CVE (each twice): past the store's 16 remembered texts a vulnerability's
+    // texts are hashed again each time; the table still holds each text once.
+    const findings = Array.from({ length: 40 }, (_, i) => makeFinding({ kind: 'machine', assetKey: `vm-${i}`, vulnId: 'CVE-2026-0002', description: `on vm group ${i % 20}` }));
+    const source: FindingSource = {
+      name: 'defender-export',
+      type: 'test',
+      kinds: ['machine'],
+      async *collect() {
+        yield { findings, skipped: [] };
+        return { coverage: { complete: true }, notes: [] };
+      },
+    };
+    const h = ledgerHarness();
+    await h.run([source], '2026-11-16T06:00:00Z', { minSeverity: 'Low' });
+    expect(h.counts(['findings', 'finding_texts'])).toEqual({ findings: 40, finding_texts: 20 });
+    const stored = await h.read((store) => store.findingsOfCase(findings[0]!.caseKey));
+    expect(new Map(stored.map((f) => [f.fingerprint, f.description]))).toEqual(new Map(findings.map((f) => [f.fingerprint, f.description])));
   });
 
   it('a source that fails after writing takes its texts with it, and a later source of the same run writes them again', async () => {
