@@ -18,6 +18,17 @@ import { openSqliteLedger } from './sqlite.js';
 
 const DEMO = path.resolve(import.meta.dirname, '../../demo/data');
 
+/** A source that reports `findings` in one batch and has read everything. */
+const reporting = (findings: Finding[]): FindingSource => ({
+  name: 'defender-export',
+  type: 'test',
+  kinds: ['machine'],
+  async *collect() {
+    yield { findings, skipped: [] };
+    return { coverage: { complete: true }, notes: [] };
+  },
+});
+
 const defender = (name: string, pattern: string) => createDefenderFileSource(DefenderFileConfig.parse({ type: 'defender-file', name, path: pattern }), '/');
 
 describe('finding texts', () => {
@@ -37,17 +48,8 @@ describe('finding texts', () => {
     const base = { title: 'OpenSSL flaw', description: 'abc', remediation: 'upgrade', impact: '', references: ['https://a'], publishedAt: '2026-01-01' };
     const variants: Array<Partial<Finding>> = [{}, { impact: 'x' }, { references: ['https://b'] }, { references: [] }, { publishedAt: null }, { description: 'abd' }, { remediation: 'upgrada' }, {}];
     const findings = variants.map((v, i) => makeFinding({ ...base, ...v, assetKey: `vm-${i}`, vulnId: 'CVE-2026-0001' }));
-    const source: FindingSource = {
-      name: 'defender-export',
-      type: 'test',
-      kinds: ['machine'],
-      async *collect() {
-        yield { findings, skipped: [] };
-        return { coverage: { complete: true }, notes: [] };
-      },
-    };
     const h = ledgerHarness();
-    await h.run([source], '2026-11-16T06:00:00Z', { minSeverity: 'Low' });
+    await h.run([reporting(findings)], '2026-11-16T06:00:00Z', { minSeverity: 'Low' });
     expect(h.counts(['findings', 'finding_texts'])).toEqual({ findings: 8, finding_texts: 7 });
     const stored = await h.read(async (store) => Promise.all(findings.map(async (f) => (await store.findingsOfCase(f.caseKey)).find((s) => s.fingerprint === f.fingerprint)!)));
     for (const [i, f] of findings.entries()) {
@@ -61,17 +63,8 @@ describe('finding texts', () => {
     // 40 assets, 20 texts of one CVE (each twice): past the store's 16 remembered texts a vulnerability's
     // texts are hashed again each time; the table still holds each text once.
     const findings = Array.from({ length: 40 }, (_, i) => makeFinding({ kind: 'machine', assetKey: `vm-${i}`, vulnId: 'CVE-2026-0002', description: `on vm group ${i % 20}` }));
-    const source: FindingSource = {
-      name: 'defender-export',
-      type: 'test',
-      kinds: ['machine'],
-      async *collect() {
-        yield { findings, skipped: [] };
-        return { coverage: { complete: true }, notes: [] };
-      },
-    };
     const h = ledgerHarness();
-    await h.run([source], '2026-11-16T06:00:00Z', { minSeverity: 'Low' });
+    await h.run([reporting(findings)], '2026-11-16T06:00:00Z', { minSeverity: 'Low' });
     expect(h.counts(['findings', 'finding_texts'])).toEqual({ findings: 40, finding_texts: 20 });
     const stored = await h.read((store) => store.findingsOfCase(findings[0]!.caseKey));
     expect(new Map(stored.map((f) => [f.fingerprint, f.description]))).toEqual(new Map(findings.map((f) => [f.fingerprint, f.description])));
