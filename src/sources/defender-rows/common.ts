@@ -93,6 +93,11 @@ export interface Vuln {
   exploit: ExploitInfo | null;
 }
 
+/** A SQL vulnerability-assessment rule as a vulnerability: no CVE facts, packages or fix data. */
+export function ruleVuln(rule: Pick<Vuln, 'vulnId' | 'severity' | 'severitySource' | 'title' | 'description' | 'impact' | 'remediation'>): Vuln {
+  return { ...rule, cvss: null, references: [], publishedAt: null, software: null, installedVersions: [], fixedVersion: null, fixAvailable: null, exploit: null };
+}
+
 /** Joins an asset and its vulnerabilities into findings (or an `invalid` skip when there are none). */
 export function findingsOf(
   ctx: RowContext,

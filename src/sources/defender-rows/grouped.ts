@@ -25,6 +25,7 @@ import {
   lastSegment,
   oneLine,
   rateSeverity,
+  ruleVuln,
   resourceIdOfRow,
   registryImageAsset,
   resourceRef,
@@ -445,27 +446,13 @@ function mapSql(ctx: RowContext, props: Props, rd: Rec, detectedAt: string | nul
     resourceType: '',
   });
   if (typeof asset === 'string') return skipRow(ctx, 'invalid', asset);
-  return findingsOf(
-    ctx,
-    asset,
-    [
-      {
-        vulnId: ruleId,
-        ...rateSeverity(statusSeverity(props), 'rule'),
-        cvss: null,
-        title: oneLine(cleanText(pick(props, 'displayName')), 300) || ruleId,
-        description: cleanText(pick(props, 'description')),
-        impact: cleanText(pick(props, 'impact')),
-        remediation: cleanText(pick(props, 'remediation')),
-        references: [],
-        publishedAt: null,
-        software: null,
-        installedVersions: [],
-        fixedVersion: null,
-        fixAvailable: null,
-        exploit: null,
-      },
-    ],
-    detectedAt,
-  );
+  const vuln = ruleVuln({
+    vulnId: ruleId,
+    ...rateSeverity(statusSeverity(props), 'rule'),
+    title: oneLine(cleanText(pick(props, 'displayName')), 300) || ruleId,
+    description: cleanText(pick(props, 'description')),
+    impact: cleanText(pick(props, 'impact')),
+    remediation: cleanText(pick(props, 'remediation')),
+  });
+  return findingsOf(ctx, asset, [vuln], detectedAt);
 }

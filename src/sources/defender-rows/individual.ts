@@ -25,6 +25,7 @@ import {
   oneLine,
   parseImageRef,
   rateSeverity,
+  ruleVuln,
   resourceIdOfRow,
   registryImageAsset,
   resourceRef,
@@ -331,29 +332,7 @@ function mapSql(ctx: RowContext, props: Props, ad: Rec, rd: Rec, meta: Rec, dete
   const title = oneLine(cleanText(pick(meta, 'displayName')) || cleanText(pick(props, 'displayName')), 300) || ruleId;
   const remediation = cleanText(pick(ad, 'RemediationDescription')) || cleanText(pick(meta, 'remediationDescription'));
   const rated = rateSeverity(pick(ad, 'Severity'), 'rule', pick(meta, 'severity'), 'recommendation');
-  return findingsOf(
-    ctx,
-    asset,
-    [
-      {
-        vulnId: ruleId,
-        severity: rated.severity,
-        severitySource: rated.severitySource,
-        cvss: null,
-        title,
-        description: cleanText(pick(meta, 'description')),
-        impact: cleanText(pick(ad, 'Impact')),
-        remediation,
-        references: [],
-        publishedAt: null,
-        software: null,
-        installedVersions: [],
-        fixedVersion: null,
-        fixAvailable: null,
-        exploit: null,
-      },
-    ],
-    detectedAt,
-  );
+  const vuln = ruleVuln({ vulnId: ruleId, ...rated, title, description: cleanText(pick(meta, 'description')), impact: cleanText(pick(ad, 'Impact')), remediation });
+  return findingsOf(ctx, asset, [vuln], detectedAt);
 }
 
