@@ -1,8 +1,8 @@
 import { gunzipSync } from 'node:zlib';
 import { isCveId } from '../../core/identity.js';
-import { parseJsonText } from '../../util/json-position.js';
 import { messageOf } from '../../util/errors.js';
 import { epssApiResponseSchema, epssRowSchema, isPlainEpssRow } from './schema.js';
+import { DocumentParseError, parseJsonDocument, sourcePrefix } from '../_shared/parse-error.js';
 
 /**
  * FIRST EPSS → `EpssScore` list, from the API JSON (`/data/v1/epss`) or the daily CSV download
@@ -51,16 +51,8 @@ export interface EpssParseResult {
 }
 
 /** A document that is not EPSS data. `line`/`column` are 1-based when known. */
-export class EpssParseError extends Error {
+export class EpssParseError extends DocumentParseError {
   override readonly name = 'EpssParseError';
-  constructor(
-    message: string,
-    readonly source: string | null,
-    readonly line: number | null,
-    readonly column: number | null,
-  ) {
-    super(message);
-  }
 }
 
 export interface ParseEpssOptions {
@@ -73,11 +65,7 @@ export interface ParseEpssOptions {
 /** Parses EPSS API JSON text. */
 export function parseEpssJson(text: string, options: ParseEpssOptions = {}): EpssParseResult {
   const source = options.source ?? null;
-  const parsed = parseJsonText(text);
-  if (!parsed.ok) {
-    throw new EpssParseError(`${prefix(source)}not valid JSON at line ${parsed.line}, column ${parsed.column}: ${parsed.reason}`, source, parsed.line, parsed.column);
-  }
-  const doc = parsed.value;
+  const doc = parseJsonDocument(text, source, EpssParseError);
   return readEpssJson(doc, options);
 }
 
@@ -88,7 +76,7 @@ function readEpssJson(doc: unknown, options: ParseEpssOptions = {}): EpssParseRe
   if (!envelope.success) {
     const record = typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? (doc as Record<string, unknown>) : {};
     const status = typeof record['status'] === 'string' ? ` (status "${record['status']}"${typeof record['message'] === 'string' ? `: ${record['message'].slice(0, 200)}` : ''})` : '';
-    throw new EpssParseError(`${prefix(source)}not an EPSS API response: $.data must be an array${status}`, source, null, null);
+    throw new EpssParseError(`${sourcePrefix(source)}not an EPSS API response: $.data must be an array${status}`, source, null, null);
   }
   const acc = new Accumulator();
   envelope.data.data.forEach((raw, index) => acc.add(raw, `data[${index}]`));
@@ -125,7 +113,7 @@ export function parseEpssCsv(text: string, options: ParseEpssOptions = {}): Epss
       header = readHeader(line);
       if (header === null) {
         throw new EpssParseError(
-          `${prefix(source)}not an EPSS CSV at line ${n + 1}: expected a header with cve, epss and percentile, found "${line.slice(0, 80)}"`,
+          `${sourcePrefix(source)}not an EPSS CSV at line ${n + 1}: expected a header with cve, epss and percentile, found "${line.slice(0, 80)}"`,
           source,
           n + 1,
           1,
@@ -134,7 +122,7 @@ export function parseEpssCsv(text: string, options: ParseEpssOptions = {}): Epss
       scoreDate = calendarDate(meta.get('score_date')) ?? calendarDate(options.date);
       if (scoreDate === null && header.date < 0) {
         throw new EpssParseError(
-          `${prefix(source)}EPSS CSV has no score date: expected a "#model_version:…,score_date:…" line or a date column before line ${n + 1}`,
+          `${sourcePrefix(source)}EPSS CSV has no score date: expected a "#model_version:…,score_date:…" line or a date column before line ${n + 1}`,
           source,
           n + 1,
           1,
@@ -164,7 +152,7 @@ export function parseEpssCsv(text: string, options: ParseEpssOptions = {}): Epss
       `line ${n + 1}`,
     );
   }
-  if (header === null) throw new EpssParseError(`${prefix(source)}not an EPSS CSV: no header line`, source, null, null);
+  if (header === null) throw new EpssParseError(`${sourcePrefix(source)}not an EPSS CSV: no header line`, source, null, null);
   return {
     ...acc.result('csv'),
     total: null,
@@ -186,7 +174,7 @@ export function parseEpssDocument(input: string | Uint8Array, options: ParseEpss
       text = gunzipSync(input, { maxOutputLength: 512 * 1024 * 1024 }).toString('utf8');
     } catch (error) {
       const reason = messageOf(error);
-      throw new EpssParseError(`${prefix(options.source ?? null)}cannot gunzip EPSS data: ${reason}`, options.source ?? null, null, null);
+      throw new EpssParseError(`${sourcePrefix(options.source ?? null)}cannot gunzip EPSS data: ${reason}`, options.source ?? null, null, null);
     }
   } else text = Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8');
   return text.trimStart().replace(/^\uFEFF/, '').startsWith('{') ? parseEpssJson(text, options) : parseEpssCsv(text, options);
@@ -316,6 +304,3 @@ function calendarDate(value: string | undefined): string | null {
   return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === day ? day : null;
 }
 
-function prefix(source: string | null): string {
-  return source ? `${source}: ` : '';
-}

@@ -3,6 +3,7 @@ import { XMLParser, XMLValidator, type EntityDecoderOptions } from 'fast-xml-par
 import { extractCveIds } from '../../core/identity.js';
 import { htmlToText, plainText } from '../../util/html-text.js';
 import { messageOf } from '../../util/errors.js';
+import { DocumentParseError, sourcePrefix } from '../_shared/parse-error.js';
 
 /**
  * RSS 2.0, Atom 1.0 and RSS 1.0 (RDF, as JVN publishes it) → plain feed items.
@@ -89,16 +90,8 @@ const MAX_LINK_CHARS = 4_096;
 const MAX_META_DESCRIPTION_CHARS = 2_000;
 
 /** A document that is not well-formed XML or not a feed. `line`/`column` are 1-based when known. */
-export class FeedParseError extends Error {
+export class FeedParseError extends DocumentParseError {
   override readonly name = 'FeedParseError';
-  constructor(
-    message: string,
-    readonly source: string | null,
-    readonly line: number | null,
-    readonly column: number | null,
-  ) {
-    super(message);
-  }
 }
 
 /** A preset fills in a feed URL by name (`preset: msrc`). */
@@ -191,7 +184,7 @@ export function decodeFeedBytes(bytes: Uint8Array, charset?: string | null, sour
   else if (charset && charset.trim() !== '') label = charset.trim();
   else label = declaredEncoding(bytes) ?? 'utf-8';
   const decoder = makeDecoder(label);
-  if (decoder === null) throw new FeedParseError(`${prefix(source)}unsupported character encoding "${label}"`, source ?? null, null, null);
+  if (decoder === null) throw new FeedParseError(`${sourcePrefix(source)}unsupported character encoding "${label}"`, source ?? null, null, null);
   return decoder.decode(offset === 0 ? bytes : bytes.subarray(offset));
 }
 
@@ -282,7 +275,7 @@ export function parseFeed(input: string | Uint8Array, options: ParseFeedOptions 
   const decoded = typeof input === 'string' ? input : decodeFeedBytes(input, options.charset, options.source);
   const maxInput = options.maxInputChars ?? DEFAULT_MAX_INPUT_CHARS;
   if (decoded.length > maxInput) {
-    throw new FeedParseError(`${prefix(source)}feed is ${decoded.length} characters, over the limit of ${maxInput}`, source, null, null);
+    throw new FeedParseError(`${sourcePrefix(source)}feed is ${decoded.length} characters, over the limit of ${maxInput}`, source, null, null);
   }
   const { xml, skippedLines, skippedColumns } = stripLeadingNoise(decoded);
 
@@ -291,7 +284,7 @@ export function parseFeed(input: string | Uint8Array, options: ParseFeedOptions 
     const line = typeof validation.err.line === 'number' ? validation.err.line + skippedLines : null;
     const rawColumn = typeof validation.err.col === 'number' ? validation.err.col : null;
     const column = rawColumn !== null && validation.err.line === 1 ? rawColumn + skippedColumns : rawColumn;
-    throw new FeedParseError(`${prefix(source)}malformed XML${at(line, column)}: ${validation.err.msg}`, source, line, column);
+    throw new FeedParseError(`${sourcePrefix(source)}malformed XML${at(line, column)}: ${validation.err.msg}`, source, line, column);
   }
 
   let doc: unknown;
@@ -303,9 +296,9 @@ export function parseFeed(input: string | Uint8Array, options: ParseFeedOptions 
     const reason = messageOf(error);
     const doctype = /doctype|entit/i.test(reason) ? xml.indexOf('<!DOCTYPE') : -1;
     const pos = doctype >= 0 ? lineColumn(xml, doctype, skippedLines, skippedColumns) : { line: null, column: null };
-    throw new FeedParseError(`${prefix(source)}unsupported XML${at(pos.line, pos.column)}: ${reason}`, source, pos.line, pos.column);
+    throw new FeedParseError(`${sourcePrefix(source)}unsupported XML${at(pos.line, pos.column)}: ${reason}`, source, pos.line, pos.column);
   }
-  if (!isRecord(doc)) throw new FeedParseError(`${prefix(source)}empty document`, source, null, null);
+  if (!isRecord(doc)) throw new FeedParseError(`${sourcePrefix(source)}empty document`, source, null, null);
 
   const ctx: Context = {
     base: safeBase(options.baseUrl),
@@ -316,7 +309,7 @@ export function parseFeed(input: string | Uint8Array, options: ParseFeedOptions 
   const shape = locate(doc);
   if (shape === null) {
     const root = Object.keys(doc).find((k) => !k.startsWith('#') && !k.startsWith('?')) ?? '(none)';
-    throw new FeedParseError(`${prefix(source)}not an RSS or Atom feed: the root element is <${root}>, expected <rss>, <feed> or <rdf:RDF>`, source, null, null);
+    throw new FeedParseError(`${sourcePrefix(source)}not an RSS or Atom feed: the root element is <${root}>, expected <rss>, <feed> or <rdf:RDF>`, source, null, null);
   }
 
   const meta = readMeta(shape, ctx);
@@ -775,9 +768,6 @@ function lineColumn(text: string, offset: number, skippedLines: number, skippedC
   return { line: line + skippedLines, column: line === 1 ? column + skippedColumns : column };
 }
 
-function prefix(source: string | null | undefined): string {
-  return source ? `${source}: ` : '';
-}
 
 function at(line: number | null, column: number | null): string {
   if (line === null) return '';

@@ -1,5 +1,5 @@
-import { parseJsonText } from '../../util/json-position.js';
 import { kevCatalogSchema, kevEntrySchema, type KevRawEntry } from './schema.js';
+import { DocumentParseError, parseJsonDocument, sourcePrefix } from '../_shared/parse-error.js';
 
 /**
  * CISA KEV catalog JSON → `KevEntry` list. A document that is not JSON or has no `vulnerabilities`
@@ -51,16 +51,8 @@ export interface KevCatalog {
 export const MAX_PROBLEMS = 50;
 
 /** A document that is not a KEV catalog at all. `line`/`column` are 1-based when known. */
-export class KevParseError extends Error {
+export class KevParseError extends DocumentParseError {
   override readonly name = 'KevParseError';
-  constructor(
-    message: string,
-    readonly source: string | null,
-    readonly line: number | null,
-    readonly column: number | null,
-  ) {
-    super(message);
-  }
 }
 
 export interface ParseKevOptions {
@@ -71,11 +63,7 @@ export interface ParseKevOptions {
 /** Parses the KEV catalog JSON text. */
 export function parseKevCatalog(text: string, options: ParseKevOptions = {}): KevCatalog {
   const source = options.source ?? null;
-  const parsed = parseJsonText(text);
-  if (!parsed.ok) {
-    throw new KevParseError(`${prefix(source)}not valid JSON at line ${parsed.line}, column ${parsed.column}: ${parsed.reason}`, source, parsed.line, parsed.column);
-  }
-  const doc = parsed.value;
+  const doc = parseJsonDocument(text, source, KevParseError);
   return readKevCatalog(doc, options);
 }
 
@@ -83,12 +71,12 @@ export function parseKevCatalog(text: string, options: ParseKevOptions = {}): Ke
 export function readKevCatalog(doc: unknown, options: ParseKevOptions = {}): KevCatalog {
   const source = options.source ?? null;
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
-    throw new KevParseError(`${prefix(source)}not a KEV catalog: expected a JSON object at the top level, found ${describeJson(doc)}`, source, null, null);
+    throw new KevParseError(`${sourcePrefix(source)}not a KEV catalog: expected a JSON object at the top level, found ${describeJson(doc)}`, source, null, null);
   }
   const top = kevCatalogSchema.safeParse(doc);
   if (!top.success) {
     const found = describeJson((doc as Record<string, unknown>)['vulnerabilities']);
-    throw new KevParseError(`${prefix(source)}not a KEV catalog: $.vulnerabilities must be an array, found ${found}`, source, null, null);
+    throw new KevParseError(`${sourcePrefix(source)}not a KEV catalog: $.vulnerabilities must be an array, found ${found}`, source, null, null);
   }
 
   const entries: KevEntry[] = [];
@@ -165,6 +153,3 @@ function describeJson(value: unknown): string {
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
-function prefix(source: string | null): string {
-  return source ? `${source}: ` : '';
-}
