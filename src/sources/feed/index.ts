@@ -37,19 +37,7 @@ export function createFeedSource(config: FeedConfig, baseDir: string): FindingSo
 
 /** The advisory a feed item becomes. */
 function itemToAdvisory(item: FeedItem, announceFrom: string): Advisory {
-  return {
-    itemKey: item.key,
-    guid: item.guid,
-    title: item.title,
-    link: item.link,
-    publishedAt: item.publishedAt,
-    updatedAt: item.updatedAt,
-    categories: item.categories,
-    summary: item.summary,
-    cveIds: item.cveIds,
-    advisoryId: item.advisoryId,
-    announce: item.publishedAt === null || item.publishedAt.slice(0, 10) >= announceFrom,
-  };
+  return { ...item, announce: item.publishedAt === null || item.publishedAt.slice(0, 10) >= announceFrom };
 }
 
 async function* collect(name: string, config: FeedConfig, baseDir: string, ctx: SourceContext): AsyncGenerator<SourceBatch, SourceResult, void> {
@@ -80,7 +68,7 @@ async function* collect(name: string, config: FeedConfig, baseDir: string, ctx: 
   const skipped: SkipRecord[] = [];
   for (const item of parsed.items) {
     if (!matchesFilters(item, { include: target.include, exclude: target.exclude })) {
-      skipped.push({ reason: 'not-ours', id: item.key, detail: 'not matched by include/exclude' });
+      skipped.push({ reason: 'not-ours', id: item.itemKey, detail: 'not matched by include/exclude' });
       continue;
     }
     advisories.push(itemToAdvisory(item, announceFrom));

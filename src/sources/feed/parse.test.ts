@@ -28,7 +28,7 @@ function parseError(fn: () => unknown): FeedParseError {
 }
 
 function byKey(items: FeedItem[], key: string): FeedItem {
-  const item = items.find((i) => i.key === key);
+  const item = items.find((i) => i.itemKey === key);
   if (!item) throw new Error(`no item ${key}`);
   return item;
 }
@@ -50,7 +50,7 @@ describe('parseFeed: RSS 2.0 (MSRC sample)', () => {
 
   it('reads a Hugo-style minimal item; entities are decoded once per layer (XML, then HTML)', () => {
     expect(feed.items[0]).toEqual({
-      key: 'https://msrc.microsoft.com/blog/2026/05/protecting-customers-through-coordinated-vulnerability-disclosure/',
+      itemKey: 'https://msrc.microsoft.com/blog/2026/05/protecting-customers-through-coordinated-vulnerability-disclosure/',
       guid: 'https://msrc.microsoft.com/blog/2026/05/protecting-customers-through-coordinated-vulnerability-disclosure/',
       title: 'Protecting customers through Coordinated Vulnerability Disclosure',
       link: 'https://msrc.microsoft.com/blog/2026/05/protecting-customers-through-coordinated-vulnerability-disclosure/',
@@ -67,7 +67,7 @@ describe('parseFeed: RSS 2.0 (MSRC sample)', () => {
 
   it('reads a WordPress-style item: guid isPermaLink=false, +0900 pubDate, CDATA categories, CVEs from content:encoded', () => {
     expect(feed.items[1]).toEqual({
-      key: 'https://msrc.microsoft.com/blog/?p=20260528',
+      itemKey: 'https://msrc.microsoft.com/blog/?p=20260528',
       guid: 'https://msrc.microsoft.com/blog/?p=20260528',
       title: '協調的な脆弱性開示 (CVD) に関するお知らせ — 2026 年 5 月',
       link: 'https://msrc.microsoft.com/blog/2026/05/20260528_cvd/',
@@ -101,7 +101,7 @@ describe('parseFeed: Atom', () => {
 
   it('takes link[rel=alternate], resolves it against the feed link, and drops script from html and xhtml', () => {
     expect(feed.items[0]).toEqual({
-      key: 'tag:advisories.example.com,2026:entry-1',
+      itemKey: 'tag:advisories.example.com,2026:entry-1',
       guid: 'tag:advisories.example.com,2026:entry-1',
       title: 'Remote code execution in ExampleServer (CVE-2026-10001)',
       link: 'https://advisories.example.com/2026/06/exampleserver-rce/',
@@ -117,7 +117,7 @@ describe('parseFeed: Atom', () => {
 
   it('keeps type="text" literal, uses updated when published is missing, falls back to content for the summary', () => {
     expect(feed.items[1]).toEqual({
-      key: 'urn:uuid:5f2b7c1e-0000-4000-8000-000000000002',
+      itemKey: 'urn:uuid:5f2b7c1e-0000-4000-8000-000000000002',
       guid: 'urn:uuid:5f2b7c1e-0000-4000-8000-000000000002',
       title: 'Plain title with 5 < 6 & no markup',
       link: 'https://advisories.example.com/2026/05/plain/',
@@ -148,7 +148,7 @@ describe('parseFeed: RSS 1.0 / RDF (JVN iPedia shape)', () => {
 
   it('uses rdf:about as guid, dcterms:issued as published (W3C-DTF without seconds), sec:references for CVEs', () => {
     expect(feed.items[0]).toEqual({
-      key: 'https://jvndb.jvn.jp/ja/contents/2026/JVNDB-2026-000101.html',
+      itemKey: 'https://jvndb.jvn.jp/ja/contents/2026/JVNDB-2026-000101.html',
       guid: 'https://jvndb.jvn.jp/ja/contents/2026/JVNDB-2026-000101.html',
       title: 'サンプル社製無線 LAN ルータにおける複数の脆弱性',
       link: 'https://jvndb.jvn.jp/ja/contents/2026/JVNDB-2026-000101.html',
@@ -234,7 +234,7 @@ describe('parseFeed: DTD entities are never expanded', () => {
 describe('parseFeed: keys and duplicates', () => {
   it('falls back from guid to link (resolved against the channel link) to a hash of title + published', () => {
     const feed = parseFeed(fixture('missing-guid.xml'));
-    expect(feed.items.map((i) => [i.key, i.guid, i.link])).toEqual([
+    expect(feed.items.map((i) => [i.itemKey, i.guid, i.link])).toEqual([
       ['https://noguid.example.com/blog/2026/06/only-link/', null, 'https://noguid.example.com/blog/2026/06/only-link/'],
       ['https://noguid.example.com/blog/2026/06/relative/', null, 'https://noguid.example.com/blog/2026/06/relative/'],
       ['sha256:3339f5a8d4b49af6550ede160ed12fe31c8659d09fd635d7b0ff7f541452b8e1', null, null],
@@ -249,8 +249,8 @@ describe('parseFeed: keys and duplicates', () => {
   });
 
   it('gives the same hash key on every parse (stable across runs)', () => {
-    const a = parseFeed(fixture('missing-guid.xml')).items[2]?.key;
-    const b = parseFeed(fixture('missing-guid.xml')).items[2]?.key;
+    const a = parseFeed(fixture('missing-guid.xml')).items[2]?.itemKey;
+    const b = parseFeed(fixture('missing-guid.xml')).items[2]?.itemKey;
     expect(a).toBe(b);
   });
 
@@ -261,7 +261,7 @@ describe('parseFeed: keys and duplicates', () => {
 
   it('keeps the first of duplicate items and counts the rest', () => {
     const feed = parseFeed(fixture('duplicates.xml'));
-    expect(feed.items.map((i) => [i.key, i.title])).toEqual([
+    expect(feed.items.map((i) => [i.itemKey, i.title])).toEqual([
       ['dup-a', 'First copy'],
       ['https://dup.example.com/b', 'No guid, link b'],
       ['dup-c', 'Distinct'],
@@ -273,12 +273,12 @@ describe('parseFeed: keys and duplicates', () => {
     const atom =
       '<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>urn:x:1</id><link rel="self" href="https://a.example.com/self"/><summary>s</summary></entry></feed>';
     const item = parseFeed(atom).items[0];
-    expect([item?.key, item?.title, item?.link, item?.summary]).toEqual(['urn:x:1', '(untitled)', null, 's']);
+    expect([item?.itemKey, item?.title, item?.link, item?.summary]).toEqual(['urn:x:1', '(untitled)', null, 's']);
   });
 
   it('stops at maxItems and counts the rest as truncated', () => {
     const feed = parseFeed(fixture('duplicates.xml'), { maxItems: 1 });
-    expect(feed.items.map((i) => i.key)).toEqual(['dup-a']);
+    expect(feed.items.map((i) => i.itemKey)).toEqual(['dup-a']);
     expect(feed.stats.truncated).toBe(4);
   });
 });

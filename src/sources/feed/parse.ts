@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { XMLParser, XMLValidator, type EntityDecoderOptions } from 'fast-xml-parser';
+import type { Advisory } from '../../core/advisory.js';
 import { extractCveIds } from '../../core/identity.js';
 import { htmlToText, plainText } from '../../util/html-text.js';
 import { messageOf } from '../../util/errors.js';
@@ -18,26 +19,15 @@ import { DocumentParseError, sourcePrefix } from '../_shared/parse-error.js';
 
 export type FeedFormat = 'rss2' | 'rss1' | 'atom';
 
-/** One advisory as read from a feed. */
-export interface FeedItem {
-  /** guid (Atom id, RDF rdf:about), else link, else `sha256:` of title + published. Stable across runs. */
-  key: string;
-  guid: string | null;
-  title: string;
-  /** http(s) only; relative links resolved against the feed URL. */
-  link: string | null;
-  /** ISO-8601 UTC. */
-  publishedAt: string | null;
-  /** ISO-8601 UTC (Atom `updated`, RDF `dcterms:modified`), when the feed says. */
-  updatedAt: string | null;
-  categories: string[];
-  /** Plain text, capped (default 20 000 characters). */
-  summary: string;
-  /** Distinct CVE ids from title, summary, full content and (JVN) `sec:references`, upper-cased. */
-  cveIds: string[];
-  /** Publisher's advisory id when the feed carries one (`sec:identifier`, `dc:identifier`: JVNDB-2026-000001, JVN#12345678). */
-  advisoryId: string | null;
-}
+/**
+ * One advisory as read from a feed (the ledger's `Advisory` less the announce decision, which the
+ * source makes). `itemKey`: guid (Atom id, RDF rdf:about), else link, else `sha256:` of title +
+ * published, stable across runs. Links are http(s) only, relative ones resolved against the feed
+ * URL; dates ISO-8601 UTC (`updatedAt`: Atom `updated`, RDF `dcterms:modified`); the summary plain
+ * text, capped (default 20 000 characters); CVE ids from title, summary, full content and (JVN)
+ * `sec:references`; `advisoryId` from `sec:identifier` or `dc:identifier` (JVNDB-2026-000001).
+ */
+export type FeedItem = Omit<Advisory, 'announce'>;
 
 /** Channel / feed level information. */
 export interface FeedMeta {
@@ -329,11 +319,11 @@ export function parseFeed(input: string | Uint8Array, options: ParseFeedOptions 
       skipped++;
       continue;
     }
-    if (byKey.has(item.key)) {
+    if (byKey.has(item.itemKey)) {
       duplicates++;
       continue;
     }
-    byKey.set(item.key, item);
+    byKey.set(item.itemKey, item);
   }
   return {
     meta,
@@ -468,7 +458,7 @@ function buildItem(draft: ItemDraft | null, ctx: Context): FeedItem | null {
   const key = boundedKey(guid ?? link ?? `sha256:${sha256(`${title}\n${publishedAt ?? ''}`)}`);
   const cveText = [title, draft.references.join('\n'), draft.summaryText, draft.contentText].join('\n');
   return {
-    key,
+    itemKey: key,
     guid: guid === null ? null : boundedKey(guid),
     title: title === '' ? '(untitled)' : title,
     link,

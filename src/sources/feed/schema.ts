@@ -20,7 +20,7 @@ const isoInstant = z.iso.datetime({ offset: false });
 
 /** The shape of one parsed item. */
 export const feedItemSchema = z.object({
-  key: z.string().min(1).max(1024),
+  itemKey: z.string().min(1).max(1024),
   guid: z.string().min(1).max(1024).nullable(),
   title: z.string().min(1),
   link: z.url({ protocol: /^https?$/ }).nullable(),
