@@ -16,8 +16,8 @@ import {
 export type CaseState = 'open' | 'resolved' | 'reopened';
 export const CASE_STATES: readonly CaseState[] = ['open', 'resolved', 'reopened'];
 
-/** The tracked response record: what a person triages and what becomes one Notion page. */
-export interface CaseRecord {
+/** What names and rates a case: shared by the record, a run's aggregate and a notification's snapshot. */
+export interface CaseFacts {
   key: string;
   kind: CaseKind;
   /** The CVE or rule id the case is about. */
@@ -25,6 +25,10 @@ export interface CaseRecord {
   title: string;
   severity: Severity;
   cvss: number | null;
+}
+
+/** The tracked response record: what a person triages and what becomes one Notion page. */
+export interface CaseRecord extends CaseFacts {
   state: CaseState;
   firstSeen: string;
   lastSeen: string;
@@ -41,14 +45,9 @@ export interface CaseRecord {
 }
 
 /** What the findings of a case add up to after a run (computed by the store from finding rows). */
-export interface CaseAggregate {
-  key: string;
-  kind: CaseKind;
-  vulnId: string;
-  title: string;
+export interface CaseAggregate extends CaseFacts {
   /** Most severe open finding; if none is open, most severe finding. */
   severity: Severity;
-  cvss: number | null;
   openFindings: number;
   totalFindings: number;
   firstSeen: string;

@@ -4,7 +4,7 @@
  * into the outbox; a notifier splits a notification into messages within its platform's limits
  * (one outbox entry per message) and renders each message when it delivers it.
  */
-import type { CaseState, EventType } from './case.js';
+import type { CaseFacts, CaseState, EventType } from './case.js';
 import type { CaseKind } from './identity.js';
 import type { Messages } from './i18n.js';
 import type { RunStatus, SourceStatus } from './ports.js';
@@ -21,13 +21,7 @@ export interface ResourceSnapshot {
 }
 
 /** A case as a notification shows it, frozen when the notification was planned. */
-export interface CaseSnapshot {
-  key: string;
-  kind: CaseKind;
-  vulnId: string;
-  title: string;
-  severity: Severity;
-  cvss: number | null;
+export interface CaseSnapshot extends CaseFacts {
   state: CaseState;
   status: TriageStatus;
   owner: string | null;

@@ -73,25 +73,25 @@ export interface Asset {
   server: string | null;
 }
 
-/** The vulnerability half of a finding. */
-export interface Vuln {
-  /** Upper-cased. */
-  vulnId: string;
-  severity: Severity;
-  severitySource: SeveritySource;
-  cvss: number | null;
-  title: string;
-  description: string;
-  impact: string;
-  remediation: string;
-  references: string[];
-  publishedAt: string | null;
-  software: string | null;
-  installedVersions: string[];
-  fixedVersion: string | null;
-  fixAvailable: boolean | null;
-  exploit: ExploitInfo | null;
-}
+/** The vulnerability half of a finding (`vulnId` upper-cased). */
+export type Vuln = Pick<
+  Finding,
+  | 'vulnId'
+  | 'severity'
+  | 'severitySource'
+  | 'cvss'
+  | 'title'
+  | 'description'
+  | 'impact'
+  | 'remediation'
+  | 'references'
+  | 'publishedAt'
+  | 'software'
+  | 'installedVersions'
+  | 'fixedVersion'
+  | 'fixAvailable'
+  | 'exploit'
+>;
 
 /** A SQL vulnerability-assessment rule as a vulnerability: no CVE facts, packages or fix data. */
 export function ruleVuln(rule: Pick<Vuln, 'vulnId' | 'severity' | 'severitySource' | 'title' | 'description' | 'impact' | 'remediation'>): Vuln {
