@@ -68,7 +68,7 @@ export interface RunOptions {
   progress?: (update: ProgressUpdate) => void;
   outboxPlanners?: readonly OutboxPlanner[];
   signal?: AbortSignal;
-  /** Findings handed to the store per write (tests use small batches). */
+  /** Findings handed to the store per write (default 250: see `FLUSH_FINDINGS`; tests use small batches). */
   batchSize?: number;
   /** Called after each batch is written (the CLI passes a heap trimmer that keeps memory flat). */
   afterBatch?: () => void;
@@ -89,6 +89,12 @@ export interface RunReport {
 }
 
 const MAX_UNRECOGNISED_IDS = 50;
+/**
+ * Findings per store write. A write's findings are still in the CPU cache when they are bound to
+ * SQLite: 250 was as fast as 500 and faster than 1,000 or 2,000 (at 100k findings, 2,000 took the
+ * import from ~2.7 s to ~2.9 s and 35 MB more peak RSS); each write is one look-up query for reruns.
+ */
+const FLUSH_FINDINGS = 250;
 
 /** A run id that sorts by time and says when it ran: `20261130T101500Z-3fa2`. */
 export function newRunId(now: Date): string {
@@ -232,7 +238,7 @@ async function runSource(tx: LedgerTx, source: FindingSource, ctx: SourceRunCont
   let notes: string[] = [];
   let status: SourceStatus = 'failed';
   let error: string | null = null;
-  const batchSize = options.batchSize ?? 1000;
+  const batchSize = options.batchSize ?? FLUSH_FINDINGS;
 
   const progress = options.progress ?? (() => undefined);
   const signal = options.signal ?? new AbortController().signal;

@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { SourceBatch } from '../../core/ports.js';
 import { WorkerInbox } from '../../util/worker-inbox.js';
 import { deserializeError, type MainMessage, type ReaderInput, type ReaderMessage } from './protocol.js';
-import type { ExportsSummary, ReadExportsOptions } from './read-exports.js';
+import { BATCH_ROWS, type ExportsSummary, type ReadExportsOptions } from './read-exports.js';
 
 /** Batches the reader thread may run ahead of the ledger. */
 const IN_FLIGHT = 4;
@@ -18,7 +18,7 @@ export async function* readExportsInWorker(
   files: readonly string[],
   options: ReadExportsOptions = {},
 ): AsyncGenerator<SourceBatch, ExportsSummary, void> {
-  const input: ReaderInput = { files: [...files], batchSize: options.batchSize ?? 500, inFlight: IN_FLIGHT };
+  const input: ReaderInput = { files: [...files], batchSize: options.batchSize ?? BATCH_ROWS, inFlight: IN_FLIGHT };
   const worker = new Worker(workerUrl, { workerData: input });
   const inbox = new WorkerInbox<ReaderMessage>(worker, 'the export reader thread');
   const cancelled = new Error(`reading ${files.length === 1 ? files[0] : `${files.length} export files`} was cancelled`);
