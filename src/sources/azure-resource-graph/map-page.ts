@@ -1,13 +1,22 @@
 /** Rows of one Resource Graph page → a source batch (on the main thread or the mapping thread). */
 import type { DefenderModel } from '../../core/finding.js';
+import { findingContentHash } from '../../core/lifecycle.js';
 import type { SourceBatch } from '../../core/ports.js';
 import { mapDefenderRow } from '../defender-rows/map.js';
+import { applyCveDetail, cveKey, type FoundCveDetail } from './cve-detail-apply.js';
 import { findingKindOf, type QueryKind } from './queries.js';
 
-/** Maps one page's rows: findings of the query's kind; rows of another kind are counted as not ours. */
-export function mapPage(rows: readonly unknown[], kind: QueryKind, model: DefenderModel): SourceBatch {
+/** A mapped slice: every finding has its content hash; `detailsApplied` counts findings CVE details changed. */
+export type MappedBatch = SourceBatch & { contentHashes: string[]; detailsApplied: number };
+
+/**
+ * Maps one page's rows: findings of the query's kind, with the CVE details known so far applied and
+ * then their content hashes computed (so the hashing is done on the mapping thread when there is
+ * one); rows of another kind are counted as not ours.
+ */
+export function mapPage(rows: readonly unknown[], kind: QueryKind, model: DefenderModel, details?: ReadonlyMap<string, FoundCveDetail>): MappedBatch {
   const wanted = findingKindOf(kind);
-  const batch: SourceBatch = { rows: rows.length, findings: [], skipped: [], models: { [model]: rows.length } };
+  const batch: MappedBatch = { rows: rows.length, findings: [], contentHashes: [], skipped: [], models: { [model]: rows.length }, detailsApplied: 0 };
   for (const raw of rows) {
     const mapped = mapDefenderRow(raw);
     if (mapped.skipped) {
@@ -20,7 +29,13 @@ export function mapPage(rows: readonly unknown[], kind: QueryKind, model: Defend
       batch.skipped.push({ reason: 'not-ours', id, detail: `a ${mapped.findings[0]?.kind ?? 'other'} row returned by the ${kind} query` });
       continue;
     }
-    for (const finding of ours) batch.findings.push(finding);
+    for (const finding of ours) {
+      const id = details && details.size > 0 ? cveKey(finding.vulnId) : null;
+      const detail = id === null ? undefined : details!.get(id);
+      if (detail && applyCveDetail(finding, detail)) batch.detailsApplied++;
+      batch.findings.push(finding);
+      batch.contentHashes.push(findingContentHash(finding));
+    }
   }
   return batch;
 }

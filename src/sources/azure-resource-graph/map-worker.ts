@@ -6,6 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { createHeapTrimmer } from '../../util/heap.js';
 import { messageOf } from '../../util/errors.js';
+import { applyDetailUpdates, type FoundCveDetail } from './cve-detail-apply.js';
 import type { MapJob, MapReply } from './map-protocol.js';
 import { mapPage } from './map-page.js';
 
@@ -14,6 +15,11 @@ if (!port) throw new Error('map-worker.ts is the mapping thread; it is started b
 
 // This thread's live data is one page; collect its garbage early so the process's peak RSS stays flat.
 const trim = createHeapTrimmer(64 * 1024 * 1024);
+/** Rows in the first slice of a page (later slices have the job's `sliceRows`). */
+const FIRST_SLICE_ROWS = 25;
+
+// CVE details the source has sent so far, applied to every page mapped after they arrived.
+const details = new Map<string, FoundCveDetail>();
 
 port.on('message', (job: MapJob) => {
   mapJob(job);
@@ -22,10 +28,12 @@ port.on('message', (job: MapJob) => {
 
 function mapJob(job: MapJob): void {
   const post = (reply: MapReply): void => port!.postMessage(reply);
+  applyDetailUpdates(details, job.details);
   const body = Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength);
   const count = job.ranges.length / 2;
-  for (let start = 0; start === 0 || start < count; start += job.sliceRows) {
-    const end = Math.min(count, start + job.sliceRows);
+  // The first slice is small: the source waits for it before it can write anything of the page.
+  for (let start = 0, size = Math.min(FIRST_SLICE_ROWS, job.sliceRows); start === 0 || start < count; start += size, size = job.sliceRows) {
+    const end = Math.min(count, start + size);
     const rows: unknown[] = [];
     for (let i = start; i < end; i++) {
       try {
@@ -35,6 +43,6 @@ function mapJob(job: MapJob): void {
         return;
       }
     }
-    post({ id: job.id, batch: mapPage(rows, job.kind, job.model), last: end >= count });
+    post({ id: job.id, batch: mapPage(rows, job.kind, job.model, details), last: end >= count });
   }
 }

@@ -7,16 +7,19 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { DefenderModel } from '../../core/finding.js';
-import type { SourceBatch } from '../../core/ports.js';
 import type { ResourceGraphPage } from './client.js';
+import { applyDetailUpdates, type CveDetailUpdates, type FoundCveDetail } from './cve-detail-apply.js';
 import type { MapJob, MapReply } from './map-protocol.js';
 import { WorkerInbox } from '../../util/worker-inbox.js';
-import { mapPage } from './map-page.js';
+import { mapPage, type MappedBatch } from './map-page.js';
 import type { QueryKind } from './queries.js';
 
 export interface PageMapper {
-  /** The page's batches in order; consume one page fully before mapping the next. */
-  map(page: ResourceGraphPage, kind: QueryKind, model: DefenderModel): AsyncGenerator<SourceBatch, void, void>;
+  /**
+   * The page's batches in order, with `details` (new since the previous page) and all earlier
+   * ones applied; consume one page fully before mapping the next.
+   */
+  map(page: ResourceGraphPage, kind: QueryKind, model: DefenderModel, details: CveDetailUpdates): AsyncGenerator<MappedBatch, void, void>;
   /** Pages mapped so far on the mapping thread and on the calling thread. */
   readonly pages: { onThread: number; inThread: number };
   close(): Promise<void>;
@@ -25,11 +28,13 @@ export interface PageMapper {
 /** Maps on the calling thread, slice by slice (a page never exists as one object tree). */
 export function inThreadMapper(sliceRows: number): PageMapper {
   const pages = { onThread: 0, inThread: 0 };
+  const known = new Map<string, FoundCveDetail>();
   return {
     pages,
-    async *map(page, kind, model) {
+    async *map(page, kind, model, details) {
       pages.inThread++;
-      for (let start = 0; start === 0 || start < page.rowCount; start += sliceRows) yield mapPage(page.takeRows(start, start + sliceRows), kind, model);
+      applyDetailUpdates(known, details);
+      for (let start = 0; start === 0 || start < page.rowCount; start += sliceRows) yield mapPage(page.takeRows(start, start + sliceRows), kind, model, known);
     },
     close: async () => undefined,
   };
@@ -45,14 +50,19 @@ export function threadMapper(workerUrl: URL, sliceRows: number): PageMapper {
     return { worker, inbox: new WorkerInbox<MapReply>(worker, 'the Resource Graph mapping thread') };
   };
   let nextId = 0;
+  const forFallback: Array<CveDetailUpdates[number]> = [];
+  const forThread: Array<CveDetailUpdates[number]> = [];
 
   const pages = fallback.pages;
   return {
     pages,
-    async *map(page, kind, model) {
+    async *map(page, kind, model, details) {
+      // Each side keeps its own details: hand each the updates it has not seen yet.
+      forFallback.push(...details);
+      forThread.push(...details);
       const raw = page.rowBytes();
       if (raw === null) {
-        yield* fallback.map(page, kind, model);
+        yield* fallback.map(page, kind, model, forFallback.splice(0));
         return;
       }
       thread ??= start();
@@ -68,7 +78,7 @@ export function threadMapper(workerUrl: URL, sliceRows: number): PageMapper {
       });
       // Replies to an earlier page the caller stopped reading are skipped by their id.
       const id = ++nextId;
-      worker.postMessage({ id, body, ranges, kind, model, sliceRows } satisfies MapJob, [body.buffer, ranges.buffer]);
+      worker.postMessage({ id, body, ranges, kind, model, sliceRows, details: forThread.splice(0) } satisfies MapJob, [body.buffer, ranges.buffer]);
       for (;;) {
         const reply = await inbox.next();
         if (reply.id !== id) continue;

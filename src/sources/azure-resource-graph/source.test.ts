@@ -23,6 +23,7 @@ import { argMode } from '../../../test/helpers/arg-mode.js';
 import { FAKE_TOKEN, startFakeResourceGraph, type FakeResourceGraph, type FakeResourceGraphOptions, type FakeRow } from '../../../test/fakes/resource-graph.js';
 import { runLedger, type RunReport } from '../../app/run.js';
 import { fixedClock } from '../../core/clock.js';
+import { findingContentHash } from '../../core/lifecycle.js';
 import type { ProgressUpdate } from '../../core/ports.js';
 import { DEFAULT_SLA } from '../../core/sla.js';
 import { openSqliteLedger } from '../../store/sqlite.js';
@@ -79,6 +80,8 @@ interface Harness {
   findings(): Array<{ kind: string; subscription: string; vulnId: string; state: string; severity: string; severitySource: string; cvss: number | null }>;
   progress: ProgressUpdate[];
   cache(): Array<{ key: string; value: unknown }>;
+  /** The ledger file. */
+  file: string;
 }
 
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -124,6 +127,7 @@ async function harness(fakeOptions: FakeResourceGraphOptions = {}, base: Record<
     fake,
     run,
     progress,
+    file,
     findings: () =>
       read<{ kind: string; subscription: string; vulnId: string; state: string; severity: string; severitySource: string; cvss: number | null }>(
         'select kind, subscription_id subscription, vuln_id vulnId, state, severity, severity_source severitySource, cvss from findings order by kind, subscription_id, vuln_id, asset_key',
@@ -479,6 +483,35 @@ describe('CVE details at tenant scope', () => {
     expect(again.sources[0]!.counts.unchanged).toBe(9);
     expect(again.sources[0]!.counts.changed).toBe(0);
     expect(cveRequests(h, before)).toEqual([]);
+  });
+
+  it('every stored content hash is that of the stored finding, whether the details were applied after a fetch or while mapping', async () => {
+    // Week 1: one machine has the CVE; its details are fetched and applied on the main thread.
+    // Week 2: five more machines have it, spread over later pages; the details are cached, handed to
+    // the mapper with the first page's batches, and the new findings are mapped, detailed and
+    // hashed there, then inserted with that hash.
+    const vms = ['vm-app-0', 'vm-app-1', 'vm-app-2', 'vm-app-3', 'vm-app-4', 'vm-app-5'];
+    const chromeOn = (vm: string): FakeRow => machineRow({ subscriptionId: SUB_A, vm, software: 'chrome', severity: 'Medium', cves: [cve('CVE-2026-1234')] });
+    const details = cveDetailsRow('CVE-2026-1234', 'Critical', 9.8);
+    const h = await harness({ rows: [...estate(), chromeOn(vms[0]!), details] });
+    const storedHashes = async (): Promise<{ detailed: unknown[]; wrong: string[] }> => {
+      const { store } = await openSqliteLedger(h.file, { clock: fixedClock(WEEK1), log: nullLogger });
+      try {
+        const findings = (await Promise.all((await store.listCases({})).map((c) => store.findingsOfCase(c.key)))).flat();
+        return {
+          detailed: findings.filter((f) => f.vulnId === 'CVE-2026-1234').map((f) => [f.severity, f.severitySource, f.cvss]),
+          wrong: findings.filter((f) => f.contentHash !== findingContentHash(f)).map((f) => `${f.assetKey} ${f.vulnId}`),
+        };
+      } finally {
+        await store.close();
+      }
+    };
+    await h.run(WEEK1);
+    expect(await storedHashes()).toEqual({ detailed: [['Critical', 'cvedetails', 9.8]], wrong: [] });
+    h.fake.setRows([...estate(), ...vms.map(chromeOn), details]);
+    const week2 = await h.run('2026-11-16T07:00:00Z');
+    expect(week2.sources[0]!.counts).toMatchObject({ new: vms.length - 1, changed: 0 });
+    expect(await storedHashes()).toEqual({ detailed: vms.map(() => ['Critical', 'cvedetails', 9.8]), wrong: [] });
   });
 
   it('refetches details older than cveDetailsMaxAgeDays; if that fails, the cached ones still apply (no severity flip)', async () => {

@@ -6,6 +6,7 @@
  */
 import type { TokenCredential } from '@azure/identity';
 import type { DefenderModel, Finding } from '../../core/finding.js';
+import { findingContentHash } from '../../core/lifecycle.js';
 import type { FindingSource, SourceBatch, SourceContext, SourceResult } from '../../core/ports.js';
 import type { SeverityThreshold } from '../../core/severity.js';
 import { addSecret } from '../../util/logger.js';
@@ -42,8 +43,12 @@ export const AZURE_RESOURCE_GRAPH_TYPE = 'azure-resource-graph';
  */
 export const SERVER_SIDE_SEVERITY_FLOOR: SeverityThreshold = 'Low';
 
-/** Rows of a page mapped and handed to the ledger at a time. */
-const SLICE_ROWS = 250;
+/**
+ * Rows of a page mapped and handed to the ledger at a time: small enough that a slice is still in
+ * the CPU cache when it is posted and written (as the export reader's batches; 125 rows took the
+ * bench's 100k-row collection from ~7.4 s to ~6.5 s against 250).
+ */
+const SLICE_ROWS = 125;
 
 /** Findings held back for CVE details before the details are fetched and the findings yielded. */
 const DEFAULT_PENDING_FINDINGS = 2_000;
@@ -134,6 +139,28 @@ export function createAzureResourceGraphSource(
 const NOT_VISIBLE =
   `not visible to the identity (Resource Graph lists no such subscription for it); grant it ${REQUIRED_ROLE_HINT} on these subscriptions (or a management group above them), or remove them from scope.subscriptions`;
 
+/** A mapped finding and the content hash the mapper computed for it. */
+interface Reported {
+  finding: Finding;
+  hash: string | undefined;
+}
+
+/**
+ * Applies the CVE details known now. The mapper applied those it had been given; a finding whose
+ * details came later (a CVE first seen on this page, or fetched since) changes here and gets its
+ * content hash computed again.
+ */
+function withDetails(cve: CveDetailsLookup, reports: readonly Reported[]): { findings: Finding[]; contentHashes: string[] } {
+  const findings: Finding[] = new Array(reports.length);
+  const contentHashes: string[] = new Array(reports.length);
+  reports.forEach(({ finding, hash }, i) => {
+    const changed = cve.apply(finding);
+    findings[i] = finding;
+    contentHashes[i] = changed || hash === undefined ? findingContentHash(finding) : hash;
+  });
+  return { findings, contentHashes };
+}
+
 async function* collect(
   name: string,
   config: AzureResourceGraphConfig,
@@ -179,8 +206,9 @@ async function* collectPages(
     : null;
   const pendingLimit = overrides.pendingFindings ?? DEFAULT_PENDING_FINDINGS;
   const cveBatchSize = overrides.cveBatchSize ?? CVE_DETAILS_BATCH_MAX;
-  // Findings whose CVE details are being looked up wait here; everything else goes straight on.
-  let held: Finding[] = [];
+  // Findings whose CVE details are being looked up wait here (with the content hash the mapper
+  // gave them); everything else goes straight on.
+  let held: Reported[] = [];
   let pagesRead = 0;
 
   /** Fetches the queued CVE details, then hands out the held findings with the details applied. */
@@ -190,7 +218,7 @@ async function* collectPages(
     await cve.fetch();
     const out = held;
     held = [];
-    if (out.length > 0) yield { rows: 0, findings: out.map((f) => cve.apply(f)), skipped: [] };
+    if (out.length > 0) yield { rows: 0, ...withDetails(cve, out), skipped: [] };
   };
 
   // Subscriptions the identity cannot read are reported, not silently left out of the results.
@@ -247,22 +275,24 @@ async function* collectPages(
               // the GC promotes while the ledger writes (see page-scan.ts). An empty page still
               // yields (an empty batch), so the run record lists the model with 0 rows. While it is
               // mapped (on the mapping thread when there is one) and written, the next page is fetched.
-              const batches = mapper.map(page, kind, model);
+              const batches = mapper.map(page, kind, model, cve?.takeNewDetails() ?? []);
               nextPage = pages.next();
               // Awaited at the top of the loop; this only keeps an early failure from going unhandled.
               nextPage.catch(() => undefined);
-              for await (const batch of batches) {
+              for await (const { detailsApplied, ...batch } of batches) {
                 if (!cve) {
                   yield batch;
                   continue;
                 }
+                cve.stats.applied += detailsApplied;
                 await cve.note(batch.findings);
-                const ready: Finding[] = [];
-                for (const finding of batch.findings) {
-                  if (cve.waitsFor(finding)) held.push(finding);
-                  else ready.push(cve.apply(finding));
-                }
-                yield { ...batch, findings: ready };
+                const ready: Reported[] = [];
+                batch.findings.forEach((finding, i) => {
+                  const report = { finding, hash: batch.contentHashes[i] };
+                  if (cve.waitsFor(finding)) held.push(report);
+                  else ready.push(report);
+                });
+                yield { ...batch, ...withDetails(cve, ready) };
                 if (cve.pending >= cveBatchSize || held.length >= pendingLimit) yield* drain();
               }
             }
