@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ledgerHarness, type LedgerHarness } from '../../test/helpers/ledger.js';
+import { ledgerHarness, reportingSource, type LedgerHarness } from '../../test/helpers/ledger.js';
 import { DefenderFileConfig } from '../sources/defender-file/config.js';
 import { createDefenderFileSource } from '../sources/defender-file/index.js';
 import { fixedClock } from '../core/clock.js';
+import { makeFinding } from '../core/test-helpers.js';
 import { nullLogger } from '../util/logger.js';
 import type { StoreTuning } from './ledger-store.js';
 import { openSqliteLedger } from './sqlite.js';
@@ -32,6 +33,23 @@ const ledgerOf = (h: LedgerHarness) =>
   ) as { cases: Array<{ state: string }>; events: Array<{ type: string }> };
 
 describe('case aggregation', () => {
+  it('answers by key on both paths, also when the look-ups take several queries', async () => {
+    // 1,200 cases: the look-ups go 500 keys a query; asked in reverse, both ways answer in key order.
+    const findings = Array.from({ length: 1200 }, (_, i) => makeFinding({ kind: 'machine', assetKey: 'vm-1', vulnId: `CVE-2026-${String(10000 + i)}` }));
+    const h = ledgerHarness();
+    await h.run([reportingSource(findings)], '2026-11-16T06:00:00Z', { minSeverity: 'Low' });
+    const keys = findings.map((f) => f.caseKey).reverse();
+    for (const aggregateCasesBy of ['lookup', 'scan'] as const) {
+      const { store } = await openSqliteLedger(h.file, { clock: fixedClock('2026-11-30T00:00:00Z'), log: nullLogger, tuning: { aggregateCasesBy } });
+      try {
+        const got = await store.transaction(async (tx) => tx.aggregateCases(keys));
+        expect({ aggregateCasesBy, keys: got.map((a) => a.key) }).toEqual({ aggregateCasesBy, keys: [...keys].sort() });
+      } finally {
+        await store.close();
+      }
+    }
+  });
+
   it('one scan of the findings and index look-ups give the same ledger', async () => {
     const byLookup = ledgerOf(await demoWeeks({ aggregateCasesBy: 'lookup' }));
     const byScan = ledgerOf(await demoWeeks({ aggregateCasesBy: 'scan' }));
@@ -42,21 +60,22 @@ describe('case aggregation', () => {
     expect(byLookup.events.map((e) => e.type)).toEqual(expect.arrayContaining(['case.new', 'case.resolved', 'case.reopened']));
   });
 
-  it('the scan returns only the cases asked for, with the same figures as the look-ups', async () => {
+  it('the scan returns only the cases asked for, by key, with the same figures as the look-ups', async () => {
     const h = await demoWeeks({ aggregateCasesBy: 'lookup' });
     const keys = h.sql<{ key: string }>("select key from cases where kind != 'advisory' order by key").map((c) => c.key);
     expect(keys.length).toBeGreaterThan(4);
-    const asked = [keys[0]!, keys[2]!, keys[keys.length - 1]!];
+    // Asked out of order: both ways answer by key.
+    const asked = [keys[keys.length - 1]!, keys[0]!, keys[2]!];
     const aggregate = async (aggregateCasesBy: StoreTuning['aggregateCasesBy']) => {
       const { store } = await openSqliteLedger(h.file, { clock: fixedClock('2026-11-30T00:00:00Z'), log: nullLogger, tuning: { aggregateCasesBy } });
       try {
-        return await store.transaction(async (tx) => (await tx.aggregateCases(asked)).sort((a, b) => a.key.localeCompare(b.key)));
+        return await store.transaction(async (tx) => tx.aggregateCases(asked));
       } finally {
         await store.close();
       }
     };
     const byScan = await aggregate('scan');
-    expect(byScan.map((a) => a.key)).toEqual(asked);
+    expect(byScan.map((a) => a.key)).toEqual([...asked].sort());
     expect(byScan).toEqual(await aggregate('lookup'));
     expect(byScan.every((a) => a.totalFindings > 0 && a.title !== '')).toBe(true);
   });

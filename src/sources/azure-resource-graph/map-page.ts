@@ -6,6 +6,18 @@ import { mapDefenderRow } from '../defender-rows/map.js';
 import { applyCveDetail, cveKey, type FoundCveDetail } from './cve-detail-apply.js';
 import { findingKindOf, type QueryKind } from './queries.js';
 
+/** Rows in the first slice of a page: the source waits for it before it can write anything of the page. */
+const FIRST_SLICE_ROWS = 25;
+
+/**
+ * The `[start, end)` row slices of a page of `count` rows: a small first one, then `sliceRows` at
+ * a time; one empty slice for an empty page (so the run record still lists the model).
+ */
+export function* pageSlices(count: number, sliceRows: number): Generator<readonly [number, number], void, void> {
+  let size = Math.min(FIRST_SLICE_ROWS, sliceRows);
+  for (let start = 0; start === 0 || start < count; start += size, size = sliceRows) yield [start, Math.min(count, start + size)];
+}
+
 /** A mapped slice: every finding has its content hash; `detailsApplied` counts findings CVE details changed. */
 export type MappedBatch = SourceBatch & { contentHashes: string[]; detailsApplied: number };
 

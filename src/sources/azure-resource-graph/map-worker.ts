@@ -8,16 +8,13 @@ import { createHeapTrimmer } from '../../util/heap.js';
 import { messageOf } from '../../util/errors.js';
 import { applyDetailUpdates, type FoundCveDetail } from './cve-detail-apply.js';
 import type { MapJob, MapReply } from './map-protocol.js';
-import { mapPage } from './map-page.js';
+import { mapPage, pageSlices } from './map-page.js';
 
 const port = parentPort;
 if (!port) throw new Error('map-worker.ts is the mapping thread; it is started by page-mapper.ts, not run directly');
 
 // This thread's live data is one page; collect its garbage early so the process's peak RSS stays flat.
 const trim = createHeapTrimmer(64 * 1024 * 1024);
-/** Rows in the first slice of a page (later slices have the job's `sliceRows`). */
-const FIRST_SLICE_ROWS = 25;
-
 // CVE details the source has sent so far, applied to every page mapped after they arrived.
 const details = new Map<string, FoundCveDetail>();
 
@@ -31,9 +28,7 @@ function mapJob(job: MapJob): void {
   applyDetailUpdates(details, job.details);
   const body = Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength);
   const count = job.ranges.length / 2;
-  // The first slice is small: the source waits for it before it can write anything of the page.
-  for (let start = 0, size = Math.min(FIRST_SLICE_ROWS, job.sliceRows); start === 0 || start < count; start += size, size = job.sliceRows) {
-    const end = Math.min(count, start + size);
+  for (const [start, end] of pageSlices(count, job.sliceRows)) {
     const rows: unknown[] = [];
     for (let i = start; i < end; i++) {
       try {

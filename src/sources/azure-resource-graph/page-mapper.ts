@@ -11,7 +11,7 @@ import type { ResourceGraphPage } from './client.js';
 import { applyDetailUpdates, type CveDetailUpdates, type FoundCveDetail } from './cve-detail-apply.js';
 import type { MapJob, MapReply } from './map-protocol.js';
 import { WorkerInbox } from '../../util/worker-inbox.js';
-import { mapPage, type MappedBatch } from './map-page.js';
+import { mapPage, pageSlices, type MappedBatch } from './map-page.js';
 import type { QueryKind } from './queries.js';
 
 export interface PageMapper {
@@ -34,7 +34,7 @@ export function inThreadMapper(sliceRows: number): PageMapper {
     async *map(page, kind, model, details) {
       pages.inThread++;
       applyDetailUpdates(known, details);
-      for (let start = 0; start === 0 || start < page.rowCount; start += sliceRows) yield mapPage(page.takeRows(start, start + sliceRows), kind, model, known);
+      for (const [start, end] of pageSlices(page.rowCount, sliceRows)) yield mapPage(page.takeRows(start, end), kind, model, known);
     },
     close: async () => undefined,
   };

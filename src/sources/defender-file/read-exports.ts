@@ -17,16 +17,9 @@ export interface ExportsSummary {
   truncatedFiles: string[];
 }
 
-/**
- * Rows per batch. Small batches stay in the CPU cache from parsing to posting (the reader thread)
- * and from classification to the SQLite insert (the main thread): at 100k findings, batches of
- * 125 rows took the import from ~2.75 s to ~2.35 s against 500, and 50 was slower again (per
- * message costs); medians of six alternating runs each.
- */
-export const BATCH_ROWS = 125;
 
 export interface ReadExportsOptions {
-  /** Rows per batch (default `BATCH_ROWS`). */
+  /** Rows per batch (default `BATCH_ROWS` of json-rows.ts). */
   batchSize?: number;
   signal?: AbortSignal;
   /** Bytes read so far across all files (for progress). */
@@ -40,7 +33,7 @@ export async function* readExports(files: readonly string[], options: ReadExport
   for (const file of files) {
     let fileBytes = 0;
     const rows = readJsonRows(file, {
-      batchSize: options.batchSize ?? BATCH_ROWS,
+      ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       onBytes: (bytes) => {
         fileBytes = bytes;

@@ -8,7 +8,8 @@ import { Worker } from 'node:worker_threads';
 import type { SourceBatch } from '../../core/ports.js';
 import { WorkerInbox } from '../../util/worker-inbox.js';
 import { deserializeError, type MainMessage, type ReaderInput, type ReaderMessage } from './protocol.js';
-import { BATCH_ROWS, type ExportsSummary, type ReadExportsOptions } from './read-exports.js';
+import { BATCH_ROWS } from './json-rows.js';
+import type { ExportsSummary, ReadExportsOptions } from './read-exports.js';
 
 /** Batches the reader thread may run ahead of the ledger. */
 const IN_FLIGHT = 4;
