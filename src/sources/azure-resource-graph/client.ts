@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/identity';
 import { z } from 'zod';
+import { chunks } from '../../util/chunks.js';
 import { scanPage, type ByteRange } from './page-scan.js';
 import {
   DEFAULT_RETRY,
@@ -260,9 +261,7 @@ export function batchSubscriptions(subscriptions: readonly string[], size: numbe
     seen.add(id.toLowerCase());
     unique.push(id);
   }
-  const batches: string[][] = [];
-  for (let i = 0; i < unique.length; i += size) batches.push(unique.slice(i, i + size));
-  return batches;
+  return chunks(unique, size);
 }
 
 /** Parses `x-ms-user-quota-resets-after` (`hh:mm:ss`, also `d.hh:mm:ss[.fffffff]`) into milliseconds. */

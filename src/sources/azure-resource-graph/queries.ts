@@ -11,6 +11,7 @@
  */
 import type { DefenderModel, FindingKind } from '../../core/finding.js';
 import type { SeverityThreshold } from '../../core/severity.js';
+import { chunks } from '../../util/chunks.js';
 
 /** What a query collects, as named in the source config (`kinds: [registryImages, …]`). */
 export type QueryKind = 'registryImages' | 'runningContainers' | 'machines' | 'sql';
@@ -141,10 +142,7 @@ export function batchCveIds(cveIds: readonly string[], size: number = CVE_DETAIL
   if (!Number.isInteger(size) || size < 1 || size > CVE_DETAILS_BATCH_MAX) {
     throw new Error(`CVE batch size must be an integer from 1 to ${CVE_DETAILS_BATCH_MAX}, got ${size}`);
   }
-  const ids = uniqueLowerCase(cveIds);
-  const batches: string[][] = [];
-  for (let i = 0; i < ids.length; i += size) batches.push(ids.slice(i, i + size));
-  return batches;
+  return chunks(uniqueLowerCase(cveIds), size);
 }
 
 function uniqueLowerCase(values: readonly string[]): string[] {
