@@ -1,10 +1,11 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ledgerHarness, reportingSource, type LedgerHarness } from '../../test/helpers/ledger.js';
+import { ledgerHarness, type LedgerHarness } from '../../test/helpers/ledger.js';
 import { DefenderFileConfig } from '../sources/defender-file/config.js';
 import { createDefenderFileSource } from '../sources/defender-file/index.js';
 import { fixedClock } from '../core/clock.js';
 import { makeFinding } from '../core/test-helpers.js';
+import { syntheticSource } from '../bench/notion-seed.js';
 import { nullLogger } from '../util/logger.js';
 import type { StoreTuning } from './ledger-store.js';
 import { openSqliteLedger } from './sqlite.js';
@@ -37,7 +38,7 @@ describe('case aggregation', () => {
     // 1,200 cases: the look-ups go 500 keys a query; asked in reverse, both ways answer in key order.
     const findings = Array.from({ length: 1200 }, (_, i) => makeFinding({ kind: 'machine', assetKey: 'vm-1', vulnId: `CVE-2026-${String(10000 + i)}` }));
     const h = ledgerHarness();
-    await h.run([reportingSource(findings)], '2026-11-16T06:00:00Z', { minSeverity: 'Low' });
+    await h.run([syntheticSource(findings)], '2026-11-16T06:00:00Z', { minSeverity: 'Low' });
     const keys = findings.map((f) => f.caseKey).reverse();
     for (const aggregateCasesBy of ['lookup', 'scan'] as const) {
       const { store } = await openSqliteLedger(h.file, { clock: fixedClock('2026-11-30T00:00:00Z'), log: nullLogger, tuning: { aggregateCasesBy } });

@@ -3,12 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { ledgerHarness, reportingSource } from '../../test/helpers/ledger.js';
+import { ledgerHarness } from '../../test/helpers/ledger.js';
 import { DefenderFileConfig } from '../sources/defender-file/config.js';
 import { createDefenderFileSource } from '../sources/defender-file/index.js';
 import { runLedger } from '../app/run.js';
 import { fixedClock } from '../core/clock.js';
 import { DEFAULT_SLA } from '../core/sla.js';
+import { syntheticSource } from '../bench/notion-seed.js';
 import { nullLogger } from '../util/logger.js';
 import type { Finding } from '../core/finding.js';
 import { makeFinding } from '../core/test-helpers.js';
@@ -37,7 +38,7 @@ describe('finding texts', () => {
     const variants: Array<Partial<Finding>> = [{}, { impact: 'x' }, { references: ['https://b'] }, { references: [] }, { publishedAt: null }, { description: 'abd' }, { remediation: 'upgrada' }, {}];
     const findings = variants.map((v, i) => makeFinding({ ...base, ...v, assetKey: `vm-${i}`, vulnId: 'CVE-2026-0001' }));
     const h = ledgerHarness();
-    await h.run([reportingSource(findings)], '2026-11-16T06:00:00Z', { minSeverity: 'Low' });
+    await h.run([syntheticSource(findings)], '2026-11-16T06:00:00Z', { minSeverity: 'Low' });
     expect(h.counts(['findings', 'finding_texts'])).toEqual({ findings: 8, finding_texts: 7 });
     const stored = await h.read(async (store) => Promise.all(findings.map(async (f) => (await store.findingsOfCase(f.caseKey)).find((s) => s.fingerprint === f.fingerprint)!)));
     for (const [i, f] of findings.entries()) {
@@ -52,7 +53,7 @@ describe('finding texts', () => {
     // texts are hashed again each time; the table still holds each text once.
     const findings = Array.from({ length: 40 }, (_, i) => makeFinding({ kind: 'machine', assetKey: `vm-${i}`, vulnId: 'CVE-2026-0002', description: `on vm group ${i % 20}` }));
     const h = ledgerHarness();
-    await h.run([reportingSource(findings)], '2026-11-16T06:00:00Z', { minSeverity: 'Low' });
+    await h.run([syntheticSource(findings)], '2026-11-16T06:00:00Z', { minSeverity: 'Low' });
     expect(h.counts(['findings', 'finding_texts'])).toEqual({ findings: 40, finding_texts: 20 });
     const stored = await h.read((store) => store.findingsOfCase(findings[0]!.caseKey));
     expect(new Map(stored.map((f) => [f.fingerprint, f.description]))).toEqual(new Map(findings.map((f) => [f.fingerprint, f.description])));

@@ -18,15 +18,6 @@ const SEP = '\u001f';
  * new one. Persistent: the formula must never change (stored rows are keyed by it).
  */
 export function findingTextId(t: FindingText): string {
-  return textIdOfKey(findingTextKey(t));
-}
-
-/** The text as one string: equal keys ⇔ equal texts (the input of the id's hash). */
-export function findingTextKey(t: FindingText): string {
-  return [t.title, t.description, t.impact, t.remediation, t.referencesJson, t.publishedAt ?? '\u0000'].join(SEP);
-}
-
-/** `findingTextId` from a key already built. */
-export function textIdOfKey(key: string): string {
+  const key = [t.title, t.description, t.impact, t.remediation, t.referencesJson, t.publishedAt ?? '\u0000'].join(SEP);
   return sha256Hex(key).slice(0, 32);
 }

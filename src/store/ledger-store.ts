@@ -29,7 +29,7 @@ import { makeAdvisoryReader, makeAdvisoryWriter } from './advisory-store.js';
 import { chunks, IN_CHUNK } from './chunks.js';
 import type { Database, FindingTextsTable } from './database.js';
 import { attachEnrichment, makeEnrichmentWriter } from './enrichment-store.js';
-import { findingTextKey, textIdOfKey } from './finding-texts.js';
+import { findingTextId } from './finding-texts.js';
 import { createOutboxStore } from './outbox-store.js';
 import { createMirrorStateTx } from './mirror-store.js';
 import {
@@ -297,7 +297,7 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
     const known = candidates?.find((c) => sameText(c.text, f));
     if (known) return known.id;
     const text = findingText(f);
-    const id = textIdOfKey(findingTextKey(text));
+    const id = findingTextId(text);
     const { title, description, impact, remediation, publishedAt, references } = f;
     const entry = { text: { title, description, impact, remediation, publishedAt, references: [...references] }, id };
     // A vulnerability with many texts (a source that writes the asset into them) is not remembered

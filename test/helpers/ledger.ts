@@ -5,7 +5,6 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { runLedger, type RunOptions, type RunReport } from '../../src/app/run.js';
 import { fixedClock } from '../../src/core/clock.js';
-import type { Finding } from '../../src/core/finding.js';
 import type { FindingSource, LedgerStore } from '../../src/core/ports.js';
 import { DEFAULT_SLA } from '../../src/core/sla.js';
 import type { StoreTuning } from '../../src/store/ledger-store.js';
@@ -59,19 +58,6 @@ export function ledgerHarness(tuning?: StoreTuning): LedgerHarness {
     sql,
     counts(tables) {
       return Object.fromEntries(tables.map((t) => [t, sql<{ n: number }>(`select count(*) n from ${t}`)[0]!.n]));
-    },
-  };
-}
-
-/** A source that reports `findings` in one batch and has read everything (its kinds: `machine`). */
-export function reportingSource(findings: Finding[]): FindingSource {
-  return {
-    name: 'defender-export',
-    type: 'test',
-    kinds: ['machine'],
-    async *collect() {
-      yield { findings, skipped: [] };
-      return { coverage: { complete: true }, notes: [] };
     },
   };
 }

@@ -26,7 +26,7 @@ export type MappedBatch = SourceBatch & { contentHashes: string[]; detailsApplie
  * then their content hashes computed (so the hashing is done on the mapping thread when there is
  * one); rows of another kind are counted as not ours.
  */
-export function mapPage(rows: readonly unknown[], kind: QueryKind, model: DefenderModel, details?: ReadonlyMap<string, FoundCveDetail>): MappedBatch {
+export function mapPage(rows: readonly unknown[], kind: QueryKind, model: DefenderModel, details: ReadonlyMap<string, FoundCveDetail>): MappedBatch {
   const wanted = findingKindOf(kind);
   const batch: MappedBatch = { rows: rows.length, findings: [], contentHashes: [], skipped: [], models: { [model]: rows.length }, detailsApplied: 0 };
   for (const raw of rows) {
@@ -42,8 +42,8 @@ export function mapPage(rows: readonly unknown[], kind: QueryKind, model: Defend
       continue;
     }
     for (const finding of ours) {
-      const id = details && details.size > 0 ? cveKey(finding.vulnId) : null;
-      const detail = id === null ? undefined : details!.get(id);
+      const id = details.size > 0 ? cveKey(finding.vulnId) : null;
+      const detail = id === null ? undefined : details.get(id);
       if (detail && applyCveDetail(finding, detail)) batch.detailsApplied++;
       batch.findings.push(finding);
       batch.contentHashes.push(findingContentHash(finding));

@@ -25,16 +25,21 @@ export interface PageMapper {
   close(): Promise<void>;
 }
 
-/** Maps on the calling thread, slice by slice (a page never exists as one object tree). */
+/** Maps a page on the calling thread, slice by slice (a page never exists as one object tree). */
+async function* mapHere(page: ResourceGraphPage, kind: QueryKind, model: DefenderModel, sliceRows: number, known: ReadonlyMap<string, FoundCveDetail>): AsyncGenerator<MappedBatch, void, void> {
+  for (const [start, end] of pageSlices(page.rowCount, sliceRows)) yield mapPage(page.takeRows(start, end), kind, model, known);
+}
+
+/** Maps on the calling thread. */
 export function inThreadMapper(sliceRows: number): PageMapper {
   const pages = { onThread: 0, inThread: 0 };
   const known = new Map<string, FoundCveDetail>();
   return {
     pages,
-    async *map(page, kind, model, details) {
+    map(page, kind, model, details) {
       pages.inThread++;
       applyDetailUpdates(known, details);
-      for (const [start, end] of pageSlices(page.rowCount, sliceRows)) yield mapPage(page.takeRows(start, end), kind, model, known);
+      return mapHere(page, kind, model, sliceRows, known);
     },
     close: async () => undefined,
   };
@@ -42,7 +47,6 @@ export function inThreadMapper(sliceRows: number): PageMapper {
 
 /** Maps on a worker thread started from `workerUrl`; pages without raw rows are mapped in-thread. */
 export function threadMapper(workerUrl: URL, sliceRows: number): PageMapper {
-  const fallback = inThreadMapper(sliceRows);
   // Started with the first page to map (a run that reads no page starts no thread).
   let thread: { worker: Worker; inbox: WorkerInbox<MapReply> } | null = null;
   const start = (): { worker: Worker; inbox: WorkerInbox<MapReply> } => {
@@ -50,19 +54,20 @@ export function threadMapper(workerUrl: URL, sliceRows: number): PageMapper {
     return { worker, inbox: new WorkerInbox<MapReply>(worker, 'the Resource Graph mapping thread') };
   };
   let nextId = 0;
-  const forFallback: Array<CveDetailUpdates[number]> = [];
-  const forThread: Array<CveDetailUpdates[number]> = [];
+  // Every detail so far (for pages mapped here), and those the thread has not been sent yet.
+  const known = new Map<string, FoundCveDetail>();
+  const unsent: Array<CveDetailUpdates[number]> = [];
 
-  const pages = fallback.pages;
+  const pages = { onThread: 0, inThread: 0 };
   return {
     pages,
     async *map(page, kind, model, details) {
-      // Each side keeps its own details: hand each the updates it has not seen yet.
-      forFallback.push(...details);
-      forThread.push(...details);
+      applyDetailUpdates(known, details);
+      unsent.push(...details);
       const raw = page.rowBytes();
       if (raw === null) {
-        yield* fallback.map(page, kind, model, forFallback.splice(0));
+        pages.inThread++;
+        yield* mapHere(page, kind, model, sliceRows, known);
         return;
       }
       thread ??= start();
@@ -78,7 +83,7 @@ export function threadMapper(workerUrl: URL, sliceRows: number): PageMapper {
       });
       // Replies to an earlier page the caller stopped reading are skipped by their id.
       const id = ++nextId;
-      worker.postMessage({ id, body, ranges, kind, model, sliceRows, details: forThread.splice(0) } satisfies MapJob, [body.buffer, ranges.buffer]);
+      worker.postMessage({ id, body, ranges, kind, model, sliceRows, details: unsent.splice(0) } satisfies MapJob, [body.buffer, ranges.buffer]);
       for (;;) {
         const reply = await inbox.next();
         if (reply.id !== id) continue;

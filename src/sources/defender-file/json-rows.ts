@@ -35,10 +35,10 @@ export class JsonFileError extends Error {
 }
 
 /**
- * Rows per batch. Small batches stay in the CPU cache from parsing to posting (the reader thread)
- * and from classification to the SQLite insert (the main thread): at 100k findings, batches of
- * 125 rows took the import from ~2.75 s to ~2.35 s against 500, and 50 was slower again (per
- * message costs); medians of six alternating runs each.
+ * Rows per batch. With run's 250-finding writes, 125-row batches took the 100k import from
+ * ~2.75 s to ~2.35 s against 500 rows and 1,000-finding writes (medians of six alternating runs),
+ * likely because a small batch is still in the CPU cache when it is posted and written; 50 rows
+ * was slower again.
  */
 export const BATCH_ROWS = 125;
 
