@@ -532,7 +532,14 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
         const { key: _k, ...caseValues } = caseRow;
         const { case_key: _c, ...triageValues } = triageRow;
         await trx.updateTable('cases').set(caseValues).where('key', '=', record.key).execute();
-        await trx.updateTable('triage').set(triageValues).where('case_key', '=', record.key).execute();
+        // The triage row only when a value of it changed: its updated_at is then the last triage change.
+        const columns = Object.keys(triageValues).filter((c) => c !== 'updated_at') as Array<Exclude<keyof typeof triageValues, 'updated_at'>>;
+        await trx
+          .updateTable('triage')
+          .set(triageValues)
+          .where('case_key', '=', record.key)
+          .where((eb) => eb.or(columns.map((c) => eb(c, 'is not', triageValues[c]))))
+          .execute();
       }
     },
     async casesNeedingSlaCheck(dueBy) {
