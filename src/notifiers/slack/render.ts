@@ -12,9 +12,10 @@ import {
   type NotificationMessage,
   type RenderContext,
 } from '../../core/notification.js';
-import { MAX_LINK_LENGTH, nvdUrl, portalUrl, safeLink, hostOf } from '../_shared/links.js';
+import { caseFacts, caseHead, resourcesLine, type Markup } from '../_shared/case-lines.js';
+import { MAX_LINK_LENGTH, safeLink } from '../_shared/links.js';
 import { packMessages } from '../_shared/split.js';
-import { caseKeyWithLink, cleanText, escapeWithin, fill, messageTitle, severityCountsText, total, truncate } from '../_shared/text.js';
+import { cleanText, escapeWithin, fill, messageTitle, severityCountsText, total, truncate } from '../_shared/text.js';
 
 /** The limits every rendered message keeps (Slack's, and ~12k characters of blocks a message). */
 export const SLACK_MESSAGE_LIMITS = {
@@ -72,55 +73,15 @@ function titleOf(message: NotificationMessage, ctx: RenderContext): string {
   return messageTitle(message, ctx.messages.notify);
 }
 
-/** The case key, with its CVE part linked to NVD. */
-function caseKeyText(c: CaseSnapshot): string {
-  return caseKeyWithLink(c.key, c.vulnId, nvdUrl(c.vulnId), mrkdwn, slackLink);
-}
-
-function resourcesLine(c: CaseSnapshot, ctx: RenderContext, budget: number): string {
-  const n = ctx.messages.notify;
-  const label = `${n.resources}: `;
-  if (c.resources.length === 0) return `${label}_${mrkdwn(n.noResources, 100)}_`;
-  const items: string[] = [];
-  let used = label.length;
-  let shown = 0;
-  const reserve = 40; // room for "…and N more"
-  for (const r of c.resources) {
-    const url = portalUrl(r.id);
-    const name = url ? slackLink(url, r.label, 100) : mrkdwn(r.label, 100);
-    const item = r.resourceGroup ? `${name} (${mrkdwn(r.resourceGroup, 60)})` : name;
-    if (used + item.length + 2 > budget - reserve) break;
-    items.push(item);
-    used += item.length + 2;
-    shown++;
-  }
-  const rest = c.resourceCount - shown;
-  if (rest > 0) items.push(fill(n.moreResources, { n: rest }));
-  return label + items.join(', ');
-}
+/** Slack's markup for the case lines (case-lines.ts). */
+const SLACK_MARKUP: Markup = { text: mrkdwn, link: slackLink, bold: (value) => `*${value}*` };
 
 /** One case as a section's mrkdwn (at most 3000 characters by construction). */
 export function caseText(c: CaseSnapshot, ctx: RenderContext): string {
-  const m = ctx.messages;
-  const n = m.notify;
-  const head: string[] = [];
-  if (c.events.length > 0) head.push(`*${c.events.map((e) => m.event[e]).join(' · ')}*`);
-  head.push(`*${m.severity[c.severity]}*${c.cvss !== null && Number.isFinite(c.cvss) ? ` CVSS ${c.cvss.toFixed(1)}` : ''}`);
-  head.push(caseKeyText(c));
-  const facts: string[] = [`${n.status}: ${m.status[c.status]}`];
-  if (c.state !== 'resolved') facts.push(c.dueDate ? `${n.due}: ${mrkdwn(c.dueDate, 10)}${c.overdue ? ` *${n.overdue}*` : ''}` : n.noDue);
-  if (c.owner) facts.push(`${n.owner}: ${mrkdwn(c.owner, 60)}`);
-  if (c.previousSeverity && c.previousSeverity !== c.severity) {
-    facts.push(fill(n.severityChange, { from: m.severity[c.previousSeverity], to: m.severity[c.severity] }));
-  }
-  const notion = safeLink(ctx.caseLink(c.key));
-  if (notion) facts.push(slackLink(notion, n.notion, 20));
-  const source = safeLink(c.link);
-  if (source) facts.push(`${n.source}: ${slackLink(source, hostOf(source), 60)}`);
-  const lines = [head.join(' · '), mrkdwn(c.title, 300)];
-  const factsLine = facts.join(' · ');
+  const lines = [caseHead(c, ctx, SLACK_MARKUP).join(' · '), mrkdwn(c.title, 300)];
+  const factsLine = caseFacts(c, ctx, SLACK_MARKUP).join(' · ');
   const used = lines.reduce((sum, l) => sum + l.length + 1, 0) + factsLine.length + 1;
-  lines.push(resourcesLine(c, ctx, Math.min(1200, SLACK_MESSAGE_LIMITS.sectionText - used)));
+  lines.push(resourcesLine(c, ctx, SLACK_MARKUP, Math.min(1200, SLACK_MESSAGE_LIMITS.sectionText - used)));
   lines.push(factsLine);
   return lines.join('\n');
 }

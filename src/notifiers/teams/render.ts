@@ -5,9 +5,10 @@
  * (`[text](url)`) and card functions (`{{…}}`) in them are broken, so the only links are ours.
  */
 import { EVENT_PRIORITY, type CaseSnapshot, type Notification, type NotificationMessage, type RenderContext } from '../../core/notification.js';
-import { MAX_LINK_LENGTH, hostOf, nvdUrl, portalUrl, safeLink } from '../_shared/links.js';
+import { caseFacts, caseHead, resourcesLine, type Markup } from '../_shared/case-lines.js';
+import { MAX_LINK_LENGTH, safeLink } from '../_shared/links.js';
 import { packMessages } from '../_shared/split.js';
-import { caseKeyWithLink, cleanText, escapeWithin, fill, messageTitle, severityCountsText, total } from '../_shared/text.js';
+import { cleanText, escapeWithin, fill, messageTitle, severityCountsText, total } from '../_shared/text.js';
 
 export const TEAMS_MESSAGE_LIMITS = {
   /** Whole request body. Teams documents 28 KB; we keep a margin under 28,000 bytes. */
@@ -62,56 +63,22 @@ function titleOf(message: NotificationMessage, ctx: RenderContext): string {
   return messageTitle(message, ctx.messages.notify);
 }
 
-function caseKeyText(c: CaseSnapshot): string {
-  return caseKeyWithLink(c.key, c.vulnId, nvdUrl(c.vulnId), cardText, cardLink);
-}
+/** Card Markdown for the case lines (case-lines.ts). */
+const CARD_MARKUP: Markup = { text: cardText, link: cardLink, bold: (value) => `**${value}**` };
 
-function resourcesText(c: CaseSnapshot, ctx: RenderContext): string {
-  const n = ctx.messages.notify;
-  if (c.resources.length === 0) return `${n.resources}: _${cardText(n.noResources, 100)}_`;
-  const items: string[] = [];
-  let used = 0;
-  let shown = 0;
-  for (const r of c.resources) {
-    const url = portalUrl(r.id);
-    const name = url ? cardLink(url, r.label, 100) : cardText(r.label, 100);
-    const item = r.resourceGroup ? `${name} (${cardText(r.resourceGroup, 60)})` : name;
-    if (used + item.length > 1200) break;
-    items.push(item);
-    used += item.length + 2;
-    shown++;
-  }
-  const rest = c.resourceCount - shown;
-  if (rest > 0) items.push(fill(n.moreResources, { n: rest }));
-  return `${n.resources}: ${items.join(', ')}`;
-}
+/** Resources take at most this many characters of a case. */
+const RESOURCES_BUDGET = 1200;
 
 function caseContainer(c: CaseSnapshot, ctx: RenderContext): CardElement {
-  const m = ctx.messages;
-  const n = m.notify;
-  const head: string[] = [];
-  if (c.events.length > 0) head.push(`**${c.events.map((e) => m.event[e]).join(' · ')}**`);
-  head.push(`**${m.severity[c.severity]}**${c.cvss !== null && Number.isFinite(c.cvss) ? ` CVSS ${c.cvss.toFixed(1)}` : ''}`);
-  head.push(caseKeyText(c));
-  const facts: string[] = [`${n.status}: ${m.status[c.status]}`];
-  if (c.state !== 'resolved') facts.push(c.dueDate ? `${n.due}: ${cardText(c.dueDate, 10)}${c.overdue ? ` **${n.overdue}**` : ''}` : n.noDue);
-  if (c.owner) facts.push(`${n.owner}: ${cardText(c.owner, 60)}`);
-  if (c.previousSeverity && c.previousSeverity !== c.severity) {
-    facts.push(fill(n.severityChange, { from: m.severity[c.previousSeverity], to: m.severity[c.severity] }));
-  }
-  const notion = safeLink(ctx.caseLink(c.key));
-  if (notion) facts.push(cardLink(notion, n.notion, 20));
-  const source = safeLink(c.link);
-  if (source) facts.push(`${n.source}: ${cardLink(source, hostOf(source), 60)}`);
   return {
     type: 'Container',
     separator: true,
     spacing: 'Medium',
     items: [
-      textBlock(head.join(' · ')),
+      textBlock(caseHead(c, ctx, CARD_MARKUP).join(' · ')),
       textBlock(cardText(c.title, 300), { spacing: 'None' }),
-      textBlock(resourcesText(c, ctx), { spacing: 'None', isSubtle: true }),
-      textBlock(facts.join(' · '), { spacing: 'None', ...(c.overdue ? { color: 'Attention' } : {}) }),
+      textBlock(resourcesLine(c, ctx, CARD_MARKUP, RESOURCES_BUDGET), { spacing: 'None', isSubtle: true }),
+      textBlock(caseFacts(c, ctx, CARD_MARKUP).join(' · '), { spacing: 'None', ...(c.overdue ? { color: 'Attention' } : {}) }),
     ],
   };
 }
