@@ -1,3 +1,4 @@
+import { PerformanceObserver, constants } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { createHeapTrimmer } from './heap.js';
@@ -13,6 +14,27 @@ describe('createHeapTrimmer', () => {
     expect(untouched).toBeGreaterThan(before - 5_000_000);
     createHeapTrimmer(0)(); // over the bound: a full collection frees the ~25 MB of strings
     expect(v8.getHeapStatistics().used_heap_size).toBeLessThan(untouched - 15_000_000);
+  });
+
+  it('does not collect after every batch when more than the bound is live', async () => {
+    // ~40 MB that stays live, against a 16 MB bound: the heap is over the bound even right after a collection.
+    const live = Array.from({ length: 300_000 }, (_, i) => `row ${i} ${'x'.repeat(100)}`);
+    let majors = 0;
+    const observer = new PerformanceObserver((list) => {
+      majors += list.getEntries().filter((e) => (e as unknown as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR).length;
+    });
+    observer.observe({ entryTypes: ['gc'] });
+    try {
+      const trim = createHeapTrimmer(16 * 1024 * 1024);
+      for (let i = 0; i < 20; i++) trim();
+      await new Promise((resolve) => setTimeout(resolve, 50)); // gc entries are delivered asynchronously
+    } finally {
+      observer.disconnect();
+    }
+    expect(live).toHaveLength(300_000);
+    // The first call collects (the heap is over 16 MB); the next 19 allocate nothing and must not.
+    expect(majors).toBeGreaterThanOrEqual(1);
+    expect(majors).toBeLessThanOrEqual(2);
   });
 
   it('counts the memory buffers hold outside the heap', async () => {
