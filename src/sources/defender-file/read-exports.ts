@@ -17,7 +17,6 @@ export interface ExportsSummary {
   truncatedFiles: string[];
 }
 
-
 export interface ReadExportsOptions {
   /** Rows per batch (default `BATCH_ROWS` of json-rows.ts). */
   batchSize?: number;
