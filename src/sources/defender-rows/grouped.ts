@@ -113,7 +113,10 @@ export function mapGrouped(ctx: RowContext, props: Props): RowMapping {
   if (typeof flavour !== 'string') return flavour;
   const skip = statusSkip(ctx, props);
   if (skip !== null) return skip;
-  const detectedAt = isoDate(pick(props, 'timeGenerated')) ?? isoDate(ctx.row.timeGenerated);
+  // Sub-assessments do not say when a finding was first detected: `timeGenerated` is when the
+  // result was generated and moves with every scan, so taking it made every grouped finding read as
+  // changed (and be rewritten) in each week's import. The ledger's own firstSeen is the record.
+  const detectedAt = null;
   if (flavour === 'sql') return mapSql(ctx, props, rd, detectedAt);
   const asset =
     flavour === 'registry-mdvm' || flavour === 'registry-qualys'
