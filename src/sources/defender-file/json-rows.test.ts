@@ -1,7 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { propertyRuns } from '../../../test/helpers/property.js';
 import { JsonFileError, readJsonRows, type EnvelopeInfo } from './json-rows.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'vl-json-'));
@@ -12,9 +14,9 @@ function file(content: string | Buffer): string {
   return p;
 }
 
-async function readAll(p: string, chunkSize?: number): Promise<{ rows: unknown[]; info: EnvelopeInfo }> {
+async function readAll(p: string, chunkSize?: number, bulkBytes?: number): Promise<{ rows: unknown[]; info: EnvelopeInfo }> {
   const rows: unknown[] = [];
-  const gen = readJsonRows(p, { batchSize: 2, chunkSize });
+  const gen = readJsonRows(p, { batchSize: 2, chunkSize, ...(bulkBytes === undefined ? {} : { bulkBytes }) });
   for (;;) {
     const r = await gen.next();
     if (r.done) return { rows, info: r.value };
@@ -22,9 +24,9 @@ async function readAll(p: string, chunkSize?: number): Promise<{ rows: unknown[]
   }
 }
 
-async function failure(p: string, chunkSize?: number): Promise<JsonFileError> {
+async function failure(p: string, chunkSize?: number, bulkBytes?: number): Promise<JsonFileError> {
   try {
-    await readAll(p, chunkSize);
+    await readAll(p, chunkSize, bulkBytes);
   } catch (error) {
     if (error instanceof JsonFileError) return error;
     throw error;
@@ -55,9 +57,75 @@ describe('readJsonRows', () => {
     }
   });
 
+  // Rows on lines of their own are parsed in runs (bulkRows counts them); the result is the same.
+  const manyRows = Array.from({ length: 40 }, (_, i) => ({ ...rowsFixture[i % 3], i, list: [{ a: '},\n{' }, { b: i }] }));
+  const oneRowPerLine = `{"data":[\n${manyRows.map((r) => JSON.stringify(r)).join(',\n')}\n]}`;
+
+  it.each([
+    ['one row per line', oneRowPerLine],
+    ['az graph query (pretty, rows indented 4)', JSON.stringify({ count: 40, data: manyRows }, null, 2)],
+    ['tab-indented, CRLF', JSON.stringify({ value: manyRows }, null, '\t').replaceAll('\n', '\r\n')],
+  ])('reads %s in runs of rows, with the same rows as one by one', async (_name, content) => {
+    const p = file(content);
+    for (const chunkSize of [64, 1000, 1 << 20]) {
+      const { rows, info } = await readAll(p, chunkSize, 200);
+      expect(rows).toEqual(manyRows);
+      expect(info.rows).toBe(40);
+      // 64-byte chunks never hold a whole run of rows: those are read one by one.
+      if (chunkSize === 64) expect(info.bulkRows).toBe(0);
+      else expect(info.bulkRows).toBeGreaterThan(20);
+    }
+  });
+
+  it('reads compact JSON row by row', async () => {
+    const { rows, info } = await readAll(file(JSON.stringify({ data: manyRows })), 1 << 20, 200);
+    expect(rows).toEqual(manyRows);
+    expect(info.bulkRows).toBe(0);
+  });
+
+  it('falls back to the scanner where a nested object starts a line like a row does', async () => {
+    // Each row's nested array has its objects on lines of their own at the rows' indentation: a
+    // run cut there leaves a brace open and does not parse; the scanner reads those rows instead.
+    const tricky = manyRows.map((r) => `{"i":${r.i},"nested":[\n{"x":1},\n{"y":"}, {"}],"end":true}`);
+    const content = `[\n${tricky.join(',\n')}\n]`;
+    const { rows, info } = await readAll(file(content), 1 << 20, 10);
+    expect(rows).toEqual(JSON.parse(content));
+    expect(info.bulkRows).toBe(0);
+  });
+
+  it('names the position of a syntax error inside a run of rows', async () => {
+    const lines = manyRows.map((r) => JSON.stringify(r));
+    lines[30] = lines[30]!.replace('"i":', '"i" ');
+    const content = `[\n${lines.join(',\n')}\n]`;
+    const err = await failure(file(content), 1 << 20, 200);
+    expect(err.line).toBe(32);
+    // The error is at the number after the key; offsets count bytes (the rows hold Japanese and emoji).
+    expect(err.byteOffset).toBe(Buffer.byteLength(content.slice(0, content.indexOf('"i" ') + 4)));
+    expect(err.reason).toMatch(/invalid JSON/);
+  });
+
+  it('reads any rows in any layout and chunking as JSON.parse does (property)', async () => {
+    const row = fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 5 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(row, { maxLength: 30 }),
+        fc.constantFrom<string | number | null>(null, 0, 2, 4, '\t'),
+        fc.integer({ min: 1, max: 4096 }),
+        fc.integer({ min: 1, max: 512 }),
+        async (input, indent, chunkSize, bulkBytes) => {
+          const expected: unknown = JSON.parse(JSON.stringify(input));
+          const content = indent === null ? `[\n${input.map((r) => JSON.stringify(r)).join(',\n')}\n]` : JSON.stringify({ data: input }, null, indent);
+          const { rows } = await readAll(file(content), chunkSize, bulkBytes);
+          expect(rows).toEqual(expected);
+        },
+      ),
+      propertyRuns(200),
+    );
+  });
+
   it('reports pages with a skip token and truncated results', async () => {
     const { info } = await readAll(file(JSON.stringify({ totalRecords: 9, count: 1, $skipToken: 'abc', resultTruncated: 'true', data: [{ id: 1 }] })));
-    expect(info).toEqual({ shape: 'data', morePages: true, truncated: true, rows: 1 });
+    expect(info).toEqual({ shape: 'data', morePages: true, truncated: true, rows: 1, bulkRows: 0 });
     const rest = await readAll(file(JSON.stringify({ value: [], nextLink: 'https://x/next' })));
     expect(rest.info.morePages).toBe(true);
   });

@@ -3,6 +3,12 @@
  * split into elements by a byte scanner (strings and nesting tracked, so braces inside strings do
  * not count), and each element is parsed on its own. Memory stays flat as exports grow.
  *
+ * Rows on lines of their own (`az graph query` output, one row per line) are mostly parsed in
+ * runs instead (`bulkRegion`): a raw newline cannot occur inside a JSON string, so a newline
+ * followed by the rows' indentation and `{` very likely starts a row; the rows before it are
+ * parsed with one `JSON.parse`, which also proves the guess (see `parseRun`). A guess that does
+ * not parse leaves those rows to the scanner.
+ *
  * Accepted shapes: a bare array `[...]`; `{ "data": [...] }` (az graph query, Resource Graph REST
  * pages with `totalRecords`/`count`/`$skipToken`); `{ "value": [...] }` (Defender REST lists).
  */
@@ -18,6 +24,8 @@ export interface EnvelopeInfo {
   /** Resource Graph said the result was truncated (`resultTruncated: "true"`). */
   truncated: boolean;
   rows: number;
+  /** Rows parsed in runs rather than one by one (see `bulkRegion`); 0 for compact JSON. */
+  bulkRows: number;
 }
 
 /** A JSON file that cannot be read: names the file and the byte, line and column. */
@@ -50,7 +58,19 @@ export interface JsonRowsOptions {
   /** Called after each chunk with bytes read so far. */
   onBytes?: (bytes: number) => void;
   signal?: AbortSignal;
+  /** Bytes of rows parsed in one run when rows are on lines of their own (default `BULK_BYTES`). */
+  bulkBytes?: number;
 }
+
+/**
+ * Bytes per run of rows parsed at once. On the 100k bench export (rows of ~2.8 KB, one per line),
+ * reading took ~0.85–1.0 s of CPU with 16 KB runs against ~1.4–1.5 s row by row; 64 KB and 256 KB
+ * runs were slower again (more system time: a larger run's objects outlive the young generation).
+ */
+export const BULK_BYTES = 16 * 1024;
+
+/** A run parsed wrongly this often in one file turns runs off for the rest of it. */
+const BULK_MISSES_MAX = 3;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -118,7 +138,12 @@ export async function* readJsonRows(file: string, options: JsonRowsOptions = {})
   let morePages = false;
   let truncated = false;
   let rows = 0;
+  let bulkRows = 0;
   let batch: unknown[] = [];
+  const bulkBytes = options.bulkBytes ?? BULK_BYTES;
+  // The bytes that start a row on a line of its own: '\n', the rows' indentation, '{' (learned from the rows).
+  let rowStart: Buffer | null = null;
+  let bulkMisses = 0;
 
   // The current partial token (element, or a root-level key/value) carried across chunks.
   let carry: Buffer | null = null;
@@ -275,15 +300,32 @@ export async function* readJsonRows(file: string, options: JsonRowsOptions = {})
               fail({ offset: bufStart + i, reason: "expected ',' or '}' in the top-level object" });
             }
             break;
-          case 'array-element':
+          case 'array-element': {
             if (b === CLOSE_BRACKET) {
               mode = shape === 'array' ? 'done' : 'root-object-after-value';
               i++;
               break;
             }
+            if (b === OPEN_BRACE && bulkMisses < BULK_MISSES_MAX) {
+              rowStart ??= rowStartBefore(buf, i);
+              const end = rowStart ? bulkRegion(buf, i, rowStart, bulkBytes) : -1;
+              if (end > 0) {
+                const parsed = parseRun(buf, i, end);
+                if (parsed) {
+                  for (const row of parsed) batch.push(row);
+                  rows += parsed.length;
+                  bulkRows += parsed.length;
+                  mode = 'array-after-element';
+                  i = end;
+                  break;
+                }
+                bulkMisses++;
+              }
+            }
             tokenStart = i;
             depth = 0;
             break;
+          }
           case 'array-after-element':
             if (b === COMMA) {
               mode = 'array-element';
@@ -323,7 +365,7 @@ export async function* readJsonRows(file: string, options: JsonRowsOptions = {})
     }
     if (shape === null) fail({ offset: 0, reason: 'no rows found: expected a JSON array, or an object with a "data" or "value" array' });
     if (batch.length > 0) yield batch;
-    return { shape: shape!, morePages, truncated, rows };
+    return { shape: shape!, morePages, truncated, rows, bulkRows };
   } catch (error) {
     if (isFailure(error)) {
       const { line, column } = await locate(file, error.offset);
@@ -363,6 +405,59 @@ export async function* readJsonRows(file: string, options: JsonRowsOptions = {})
       default:
         return fail({ offset, reason: 'unexpected value' });
     }
+  }
+}
+
+/**
+ * The row-start bytes ('\n' + indentation + '{') of the row whose '{' is at `at`, when that row
+ * begins a line; null when it does not (compact JSON) or the line start is not in `buf`.
+ */
+function rowStartBefore(buf: Buffer, at: number): Buffer | null {
+  let k = at - 1;
+  while (k >= 0 && (buf[k] === 0x20 || buf[k] === 0x09)) k--;
+  if (k < 0 || buf[k] !== 0x0a) return null;
+  // A copy: a view would keep the whole chunk it came from alive until the file is read.
+  return Buffer.from(buf.subarray(k, at + 1));
+}
+
+/**
+ * Where a run of whole rows starting at `from` (a row's '{') likely ends: just after the '}' that
+ * precedes the first row start at least `minBytes` on, with only whitespace and the comma between
+ * them. -1 when `buf` holds no such place. A guess: `parseRun` proves or rejects it.
+ */
+function bulkRegion(buf: Buffer, from: number, rowStart: Buffer, minBytes: number): number {
+  const next = buf.indexOf(rowStart, from + minBytes);
+  if (next < 0) return -1;
+  let k = next - 1;
+  while (k > from && isSpace(buf[k]!)) k--;
+  if (buf[k] !== COMMA) return -1;
+  k--;
+  while (k > from && isSpace(buf[k]!)) k--;
+  return buf[k] === CLOSE_BRACE ? k + 1 : -1;
+}
+
+/**
+ * The rows in `buf[from, end)`, or null when those bytes are not whole rows. `from` is where a row
+ * starts (after a newline and its indentation, so `from > 0`) and `end` follows a '}' (a comma is
+ * at `end`), so `[` + bytes + `]` parses only if the bytes are complete
+ * values separated by commas: a cut inside a string leaves it unterminated, a cut inside a row
+ * leaves a brace open. Malformed JSON also gives null; the scanner then reports where it is.
+ */
+function parseRun(buf: Buffer, from: number, end: number): unknown[] | null {
+  // The brackets are written over the bytes around the run (the whitespace before the row, the
+  // comma after it) and put back after decoding: concatenating them would copy the text again.
+  const before = buf[from - 1]!;
+  const after = buf[end]!;
+  buf[from - 1] = OPEN_BRACKET;
+  buf[end] = CLOSE_BRACKET;
+  const text = buf.toString('utf8', from - 1, end + 1);
+  buf[from - 1] = before;
+  buf[end] = after;
+  try {
+    const value: unknown = JSON.parse(text);
+    return Array.isArray(value) ? value : null;
+  } catch {
+    return null;
   }
 }
 
