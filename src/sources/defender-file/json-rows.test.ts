@@ -77,6 +77,18 @@ describe('readJsonRows', () => {
     }
   });
 
+  it('reads runs of rows when chunks start exactly at a row', async () => {
+    // Rows of one length L, the first at byte L: 4-row chunks all begin with a row's '{'. A run
+    // there has no byte before it for its '['; trying anyway missed three times and turned runs off.
+    const L = 64;
+    const fixed = Array.from({ length: 200 }, (_, i) => `{"i":${i},"pad":"${'x'.repeat(L - 17 - String(i).length)}"},\n`);
+    expect(fixed.every((line) => line.length === L)).toBe(true);
+    const content = `[${' '.repeat(L - 2)}\n${fixed.join('').slice(0, -2)}\n]`;
+    const { rows, info } = await readAll(file(content), 4 * L, L);
+    expect(rows).toEqual(JSON.parse(content));
+    expect(info.bulkRows).toBeGreaterThan(50);
+  });
+
   it('reads compact JSON row by row', async () => {
     const { rows, info } = await readAll(file(JSON.stringify({ data: manyRows })), 1 << 20, 200);
     expect(rows).toEqual(manyRows);

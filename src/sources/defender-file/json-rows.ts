@@ -306,7 +306,8 @@ export async function* readJsonRows(file: string, options: JsonRowsOptions = {})
               i++;
               break;
             }
-            if (b === OPEN_BRACE && bulkMisses < BULK_MISSES_MAX) {
+            // A run needs the byte before its row (see parseRun): not at the very start of a chunk.
+            if (b === OPEN_BRACE && i > 0 && bulkMisses < BULK_MISSES_MAX) {
               rowStart ??= rowStartBefore(buf, i);
               const end = rowStart ? bulkRegion(buf, i, rowStart, bulkBytes) : -1;
               if (end > 0) {
@@ -437,15 +438,14 @@ function bulkRegion(buf: Buffer, from: number, rowStart: Buffer, minBytes: numbe
 }
 
 /**
- * The rows in `buf[from, end)`, or null when those bytes are not whole rows. `from` is where a row
- * starts (after a newline and its indentation, so `from > 0`) and `end` follows a '}' (a comma is
- * at `end`), so `[` + bytes + `]` parses only if the bytes are complete
- * values separated by commas: a cut inside a string leaves it unterminated, a cut inside a row
- * leaves a brace open. Malformed JSON also gives null; the scanner then reports where it is.
+ * The rows in `buf[from, end)`, or null when those bytes are not whole rows. `from` (> 0) is
+ * where a row starts and `end` follows a '}', so `[` + bytes + `]` parses only if the bytes are
+ * complete values separated by commas: a cut inside a string leaves it unterminated, a cut inside
+ * a row leaves a brace open. Malformed JSON also gives null; the scanner then reports where it is.
  */
 function parseRun(buf: Buffer, from: number, end: number): unknown[] | null {
-  // The brackets are written over the bytes around the run (the whitespace before the row, the
-  // comma after it) and put back after decoding: concatenating them would copy the text again.
+  // The brackets are written over the byte before the run and the byte after it (whitespace or
+  // commas) and put back after decoding: concatenating them would copy the text again.
   const before = buf[from - 1]!;
   const after = buf[end]!;
   buf[from - 1] = OPEN_BRACKET;
