@@ -6,7 +6,9 @@
  *   rerun   — `run` again on the same files (target: writes only its run record, no slower);
  *   changed — `run` on the same export re-evaluated (every finding changed): time, peak RSS ≤ 400 MB.
  * Then the azure-resource-graph source on 100k rows in 1000-row pages over HTTP (see arg.ts).
- * Floor and import run three times each (`--runs N`); the medians are compared.
+ * Floor and import run three times each (`--runs N`); the medians are compared. The median import
+ * also shows how busy each thread was (event-loop utilisation: the main thread writes the ledger,
+ * the reader thread parses, maps and hashes).
  * Options: --sizes 100000,300000 ("" for none)   --runs 3   --keep (reuse generated files)   --arg-rows 100000   --no-arg   --no-notion
  */
 import { execFileSync } from 'node:child_process';
@@ -22,6 +24,11 @@ import { snapshotTables, writtenTables } from './snapshot.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
 const dataDir = path.join(root, 'bench-data');
+
+/** Milliseconds as seconds with two decimals; "n/a" when a run did not report the figure. */
+function seconds(ms: unknown): string {
+  return typeof ms === 'number' ? (ms / 1000).toFixed(2) : 'n/a';
+}
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -68,6 +75,7 @@ for (const size of sizes) {
     `${size.toLocaleString('en-US')} findings (${(bytes / 1e6).toFixed(0)} MB):`,
     `floor JSON.parse ${(floor.ms as number / 1000).toFixed(2)} s (runs ${runSeconds(floors)}; cpu ${(floor.cpuMs as number / 1000).toFixed(2)} s of which system ${(floor.systemMs as number / 1000).toFixed(2)} s), ${(floor.maxRssMB as number).toFixed(0)} MB`,
     `| import ${(first.ms as number / 1000).toFixed(2)} s (runs ${runSeconds(imports)}; cpu ${(first.cpuMs as number / 1000).toFixed(2)} s of which system ${(first.systemMs as number / 1000).toFixed(2)} s; ${ratio.toFixed(2)}× floor, ${perSecond.toLocaleString('en-US')} findings/s), peak RSS ${Math.max(...imports.map((r) => r.maxRssMB as number)).toFixed(0)} MB`,
+    `| busy in the median import: main thread ${seconds(first.mainActiveMs)} s (idle ${seconds(first.mainIdleMs)} s), reader thread ${seconds(first.readerActiveMs)} s (idle ${seconds(first.readerIdleMs)} s)`,
     `| rerun ${(second.ms as number / 1000).toFixed(2)} s, peak RSS ${(second.maxRssMB as number).toFixed(0)} MB, wrote ${JSON.stringify(written)}`,
     `| every finding changed: ${(changed.ms as number / 1000).toFixed(2)} s, peak RSS ${(changed.maxRssMB as number).toFixed(0)} MB, ${(changed.changed as number).toLocaleString('en-US')} changed, wrote ${JSON.stringify(changedWrote)}`,
   ].join(' ');

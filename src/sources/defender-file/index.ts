@@ -12,6 +12,7 @@ import type { DoctorCheck, FindingSource, SourceBatch, SourceContext, SourceResu
 import { expandFiles } from '../../util/glob.js';
 import type { DefenderFileConfig } from './config.js';
 import { readExports } from './read-exports.js';
+import type { ThreadUsage } from './protocol.js';
 import { readExportsInWorker } from './threaded.js';
 
 export const DEFENDER_FILE_TYPE = 'defender-file';
@@ -67,7 +68,8 @@ async function* collect(name: string, pattern: string, baseDir: string, ctx: Sou
   const workerUrl = options.workerUrl ?? DEFAULT_WORKER_URL;
   const threaded = totalBytes >= (options.workerMinBytes ?? DEFAULT_WORKER_MIN_BYTES) && workerEntryExists(workerUrl);
   ctx.log.debug('reading exports', { files: files.length, bytes: totalBytes, thread: threaded ? 'reader' : 'main' });
-  const { pagedFiles, truncatedFiles } = yield* threaded ? readExportsInWorker(workerUrl, files, read) : readExports(files, read);
+  const onReaderUsage = ({ activeMs, idleMs }: ThreadUsage): void => ctx.log.debug('export reader thread', { activeMs: Math.round(activeMs), idleMs: Math.round(idleMs) });
+  const { pagedFiles, truncatedFiles } = yield* threaded ? readExportsInWorker(workerUrl, files, { ...read, onReaderUsage }) : readExports(files, read);
 
   let coverage: Coverage = { complete: true };
   if (truncatedFiles.length > 0) {

@@ -17,10 +17,16 @@ export type SerializedError =
   | { kind: 'json-file'; file: string; byteOffset: number; line: number; column: number; reason: string }
   | { kind: 'error'; message: string };
 
+/** How busy a thread's event loop was over its life (`performance.eventLoopUtilization()`). */
+export interface ThreadUsage {
+  activeMs: number;
+  idleMs: number;
+}
+
 export type ReaderMessage =
   | { type: 'batch'; batch: SourceBatch }
   | { type: 'bytes'; bytes: number }
-  | { type: 'done'; summary: ExportsSummary }
+  | { type: 'done'; summary: ExportsSummary; usage: ThreadUsage }
   | { type: 'error'; error: SerializedError };
 
 /** The main thread took a batch: the reader may post another. */

@@ -64,6 +64,16 @@ describe('readExportsInWorker (the export reader thread)', () => {
     expect(seen.at(-1)).toBe(generated.bytes);
   });
 
+  it('reports how busy the reader thread was, once, when it is done', async () => {
+    const generated = await generateExport(path.join(dir, 'usage'), 2000, 2000);
+    const usage: Array<{ activeMs: number; idleMs: number }> = [];
+    await drain(readExportsInWorker(workerUrl, generated.files, { onReaderUsage: (u) => usage.push(u) }));
+    expect(usage).toHaveLength(1);
+    // Parsing and mapping 2,000 findings keeps a thread busy for more than a millisecond.
+    expect(usage[0]!.activeMs).toBeGreaterThan(1);
+    expect(usage[0]!.idleMs).toBeGreaterThanOrEqual(0);
+  });
+
   it('a malformed file fails with the same JsonFileError (file, byte, line, column) as in-thread, after the rows before it', async () => {
     const good = path.join(DEMO, 'week-1', 'machines.json');
     const bad = path.join(dir, 'truncated.json');

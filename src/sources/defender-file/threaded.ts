@@ -7,17 +7,22 @@
 import { Worker } from 'node:worker_threads';
 import type { SourceBatch } from '../../core/ports.js';
 import { WorkerInbox } from '../../util/worker-inbox.js';
-import { deserializeError, type MainMessage, type ReaderInput, type ReaderMessage } from './protocol.js';
+import { deserializeError, type MainMessage, type ReaderInput, type ReaderMessage, type ThreadUsage } from './protocol.js';
 import { BATCH_ROWS } from './json-rows.js';
 import type { ExportsSummary, ReadExportsOptions } from './read-exports.js';
 
 /** Batches the reader thread may run ahead of the ledger. */
 const IN_FLIGHT = 4;
 
+export interface ReaderThreadOptions extends ReadExportsOptions {
+  /** Called once the reader thread is done: how busy it was (for the run's debug log and the bench). */
+  onReaderUsage?: (usage: ThreadUsage) => void;
+}
+
 export async function* readExportsInWorker(
   workerUrl: URL,
   files: readonly string[],
-  options: ReadExportsOptions = {},
+  options: ReaderThreadOptions = {},
 ): AsyncGenerator<SourceBatch, ExportsSummary, void> {
   const input: ReaderInput = { files: [...files], batchSize: options.batchSize ?? BATCH_ROWS, inFlight: IN_FLIGHT };
   const worker = new Worker(workerUrl, { workerData: input });
@@ -43,6 +48,7 @@ export async function* readExportsInWorker(
           yield message.batch;
           break;
         case 'done':
+          options.onReaderUsage?.(message.usage);
           return message.summary;
         case 'error':
           throw deserializeError(message.error);

@@ -3,6 +3,7 @@
  * batches to the main thread, which meanwhile writes the previous ones into the ledger. At most
  * `inFlight` batches wait unacknowledged, so memory stays bounded when the ledger is slower.
  */
+import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createHeapTrimmer } from '../../util/heap.js';
 import { serializeError, type MainMessage, type ReaderInput, type ReaderMessage } from './protocol.js';
@@ -28,7 +29,8 @@ try {
   for (;;) {
     const next = await batches.next();
     if (next.done) {
-      post({ type: 'done', summary: next.value });
+      const { active, idle } = performance.eventLoopUtilization();
+      post({ type: 'done', summary: next.value, usage: { activeMs: active, idleMs: idle } });
       break;
     }
     while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
