@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { propertyRuns } from '../../../test/helpers/property.js';
 import { JsonFileError, readJsonRows, type EnvelopeInfo } from './json-rows.js';
 
@@ -87,6 +87,26 @@ describe('readJsonRows', () => {
     const { rows, info } = await readAll(file(content), 4 * L, L);
     expect(rows).toEqual(JSON.parse(content));
     expect(info.bulkRows).toBeGreaterThan(50);
+  });
+
+  it.each([
+    // The first row starts a line, the other 2,000 follow on that same line: every row searched the
+    // rest of its chunk for a row start that is not there (quadratic in the rows of a chunk).
+    ['rows after the first on one line', `[\n${Array.from({ length: 2000 }, (_, i) => JSON.stringify({ ...manyRows[i % 40], i })).join(',')}\n]`],
+    // Each row on its own line, with a nested object that also starts a line, after '[': the row
+    // start found is not after '},', so the rows are not laid out as learned; each row looked again.
+    ['nested objects that start lines too', `[\n${Array.from({ length: 2000 }, (_, i) => `{"i":${i},"a":[\n{"x":${i}}]}`).join(',\n')}\n]`],
+  ])('stops searching for row starts where the layout has none to use: %s', async (_name, content) => {
+    const indexOf = vi.spyOn(Buffer.prototype, 'indexOf');
+    try {
+      const { rows, info } = await readAll(file(content), 1 << 20, 10);
+      expect(rows).toEqual(JSON.parse(content));
+      expect(info.bulkRows).toBe(0);
+      const rowStartSearches = indexOf.mock.calls.filter(([pattern]) => Buffer.isBuffer(pattern)).length;
+      expect(rowStartSearches).toBeLessThanOrEqual(3);
+    } finally {
+      indexOf.mockRestore();
+    }
   });
 
   it('reads compact JSON row by row', async () => {

@@ -24,7 +24,7 @@ export interface EnvelopeInfo {
   /** Resource Graph said the result was truncated (`resultTruncated: "true"`). */
   truncated: boolean;
   rows: number;
-  /** Rows parsed in runs rather than one by one (see `bulkRegion`); 0 for compact JSON. */
+  /** How the rows were read, not what the envelope said: rows parsed in runs rather than one by one (see `bulkRegion`); 0 for compact JSON. */
   bulkRows: number;
 }
 
@@ -179,6 +179,8 @@ export async function* readJsonRows(file: string, options: JsonRowsOptions = {})
       }
       let tokenStart = carry ? 0 : -1; // index in buf where the carried token starts
       carry = null;
+      // Set once a search found no row start in the rest of buf: a later row's search would not either.
+      let noRowStartLeft = false;
 
       while (i < buf.length) {
         if (mode === 'done') {
@@ -308,10 +310,14 @@ export async function* readJsonRows(file: string, options: JsonRowsOptions = {})
               break;
             }
             // A run needs the byte before its row (see parseRun): not at the very start of a chunk.
-            if (b === OPEN_BRACE && i > 0 && bulkMisses < BULK_MISSES_MAX) {
+            if (b === OPEN_BRACE && i > 0 && !noRowStartLeft && bulkMisses < BULK_MISSES_MAX) {
               rowStart ??= rowStartBefore(buf, i);
-              const end = rowStart ? bulkRegion(buf, i, rowStart, bulkBytes) : -1;
-              if (end > 0) {
+              const end = rowStart ? bulkRegion(buf, i, rowStart, bulkBytes) : 'none';
+              if (end === 'none') {
+                noRowStartLeft = rowStart !== null;
+              } else if (end === 'misshapen') {
+                bulkMisses++;
+              } else {
                 const parsed = parseRun(buf, i, end);
                 if (parsed) {
                   for (const row of parsed) batch.push(row);
@@ -425,17 +431,18 @@ function rowStartBefore(buf: Buffer, at: number): Buffer | null {
 /**
  * Where a run of whole rows starting at `from` (a row's '{') likely ends: just after the '}' that
  * precedes the first row start at least `minBytes` on, with only whitespace and the comma between
- * them. -1 when `buf` holds no such place. A guess: `parseRun` proves or rejects it.
+ * them. 'none' when the rest of `buf` holds no row start; 'misshapen' when the one found does not
+ * follow `},` (the rows are not laid out as learned: a miss). A guess: `parseRun` proves or rejects it.
  */
-function bulkRegion(buf: Buffer, from: number, rowStart: Buffer, minBytes: number): number {
+function bulkRegion(buf: Buffer, from: number, rowStart: Buffer, minBytes: number): number | 'none' | 'misshapen' {
   const next = buf.indexOf(rowStart, from + minBytes);
-  if (next < 0) return -1;
+  if (next < 0) return 'none';
   let k = next - 1;
   while (k > from && isSpace(buf[k]!)) k--;
-  if (buf[k] !== COMMA) return -1;
+  if (buf[k] !== COMMA) return 'misshapen';
   k--;
   while (k > from && isSpace(buf[k]!)) k--;
-  return buf[k] === CLOSE_BRACE ? k + 1 : -1;
+  return buf[k] === CLOSE_BRACE ? k + 1 : 'misshapen';
 }
 
 /**
