@@ -19,6 +19,17 @@ async function majorCollections(fn: () => void): Promise<number> {
   return majors;
 }
 
+/**
+ * Full collections while a trimmer with a 16 MB bound is called between 20 batches that allocate
+ * nothing: the first call collects (the heap is over the bound), the other 19 must not.
+ */
+function collectionsOverIdleBatches(): Promise<number> {
+  return majorCollections(() => {
+    const trim = createHeapTrimmer(16 * 1024 * 1024);
+    for (let i = 0; i < 20; i++) trim();
+  });
+}
+
 describe('createHeapTrimmer', () => {
   it('collects garbage once the heap is over the bound, and not below it', () => {
     let garbage: string[] | null = Array.from({ length: 200_000 }, (_, i) => `row ${i} ${'x'.repeat(100)}`);
@@ -35,12 +46,8 @@ describe('createHeapTrimmer', () => {
   it('does not collect after every batch when more than the bound is live', async () => {
     // ~40 MB that stays live, against a 16 MB bound: the heap is over the bound even right after a collection.
     const live = Array.from({ length: 300_000 }, (_, i) => `row ${i} ${'x'.repeat(100)}`);
-    const majors = await majorCollections(() => {
-      const trim = createHeapTrimmer(16 * 1024 * 1024);
-      for (let i = 0; i < 20; i++) trim();
-    });
+    const majors = await collectionsOverIdleBatches();
     expect(live).toHaveLength(300_000);
-    // The first call collects (the heap is over 16 MB); the next 19 allocate nothing and must not.
     expect(majors).toBeGreaterThanOrEqual(1);
     expect(majors).toBeLessThanOrEqual(2);
   });
@@ -52,10 +59,7 @@ describe('createHeapTrimmer', () => {
     let garbage: string[][] | null = Array.from({ length: 6 }, (_, j) => Array.from({ length: 100_000 }, (_, i) => `garbage ${j} ${i} ${'y'.repeat(60)}`));
     expect(garbage).toHaveLength(6);
     garbage = null;
-    const majors = await majorCollections(() => {
-      const trim = createHeapTrimmer(16 * 1024 * 1024);
-      for (let i = 0; i < 20; i++) trim();
-    });
+    const majors = await collectionsOverIdleBatches();
     expect(live).toHaveLength(40_000);
     expect(majors).toBeGreaterThanOrEqual(1);
     expect(majors).toBeLessThanOrEqual(2);
