@@ -6,6 +6,7 @@
 import { runLedger } from '../app/run.js';
 import { systemClock } from '../core/clock.js';
 import { DEFAULT_SLA } from '../core/sla.js';
+import { READER_USAGE_LOG } from '../sources/defender-file/index.js';
 import { createSource } from '../sources/registry.js';
 import { openSqliteLedger } from '../store/sqlite.js';
 import { createHeapTrimmer } from '../util/heap.js';
@@ -18,7 +19,7 @@ function readerUsageLogger(): Logger & { reader: { activeMs?: number; idleMs?: n
     ...nullLogger,
     reader: {},
     debug(message: string, data?: Record<string, unknown>) {
-      if (message === 'export reader thread' && data) logger.reader = data;
+      if (message === READER_USAGE_LOG && data) logger.reader = data;
     },
     child: () => logger,
   };

@@ -18,17 +18,12 @@ import { fileURLToPath } from 'node:url';
 import { expandFiles } from '../util/glob.js';
 import { benchResourceGraph } from './arg.js';
 import { generateExport } from './generate.js';
-import { median, runChild, runSeconds, type RunResult } from './runs.js';
+import { median, runChild, runSeconds, seconds, type RunResult } from './runs.js';
 import { snapshotTables, writtenTables } from './snapshot.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..', '..');
 const dataDir = path.join(root, 'bench-data');
-
-/** Milliseconds as seconds with two decimals; "n/a" when a run did not report the figure. */
-function seconds(ms: unknown): string {
-  return typeof ms === 'number' ? (ms / 1000).toFixed(2) : 'n/a';
-}
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);

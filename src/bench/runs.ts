@@ -10,9 +10,14 @@ export function median(results: readonly RunResult[]): RunResult {
   return [...results].sort((a, b) => (a.ms as number) - (b.ms as number))[Math.floor(results.length / 2)]!;
 }
 
+/** Milliseconds as seconds with two decimals; "n/a" when a run did not report the figure. */
+export function seconds(ms: unknown): string {
+  return typeof ms === 'number' ? (ms / 1000).toFixed(2) : 'n/a';
+}
+
 /** Every run's time in seconds, in run order: `0.81 / 0.77 / 0.74`. */
 export function runSeconds(results: readonly RunResult[]): string {
-  return results.map((r) => ((r.ms as number) / 1000).toFixed(2)).join(' / ');
+  return results.map((r) => seconds(r.ms)).join(' / ');
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));

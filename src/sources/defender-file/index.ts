@@ -17,6 +17,9 @@ import { readExportsInWorker } from './threaded.js';
 
 export const DEFENDER_FILE_TYPE = 'defender-file';
 
+/** The debug log entry in which the source says how busy its reader thread was (`activeMs`, `idleMs`). */
+export const READER_USAGE_LOG = 'export reader thread';
+
 /** Builds the source from its config; `baseDir` resolves relative paths (the config file's folder). */
 export function createDefenderFileSource(config: DefenderFileConfig, baseDir: string, options: DefenderFileOptions = {}): FindingSource {
   const name = config.name ?? DEFENDER_FILE_TYPE;
@@ -68,7 +71,7 @@ async function* collect(name: string, pattern: string, baseDir: string, ctx: Sou
   const workerUrl = options.workerUrl ?? DEFAULT_WORKER_URL;
   const threaded = totalBytes >= (options.workerMinBytes ?? DEFAULT_WORKER_MIN_BYTES) && workerEntryExists(workerUrl);
   ctx.log.debug('reading exports', { files: files.length, bytes: totalBytes, thread: threaded ? 'reader' : 'main' });
-  const onReaderUsage = ({ activeMs, idleMs }: ThreadUsage): void => ctx.log.debug('export reader thread', { activeMs: Math.round(activeMs), idleMs: Math.round(idleMs) });
+  const onReaderUsage = ({ activeMs, idleMs }: ThreadUsage): void => ctx.log.debug(READER_USAGE_LOG, { activeMs: Math.round(activeMs), idleMs: Math.round(idleMs) });
   const { pagedFiles, truncatedFiles } = yield* threaded ? readExportsInWorker(workerUrl, files, { ...read, onReaderUsage }) : readExports(files, read);
 
   let coverage: Coverage = { complete: true };
