@@ -3,7 +3,7 @@
  * split into elements by a byte scanner (strings and nesting tracked, so braces inside strings do
  * not count), and each element is parsed on its own. Memory stays flat as exports grow.
  *
- * Rows on lines of their own (`az graph query` output, one row per line) are mostly parsed in
+ * Rows on lines of their own (pretty-printed JSON, or one row per line) are mostly parsed in
  * runs instead (`bulkRegion`): a raw newline cannot occur inside a JSON string, so a newline
  * followed by the rows' indentation and `{` very likely starts a row; the rows before it are
  * parsed with one `JSON.parse`, which also proves the guess (see `parseRun`). A guess that does
