@@ -432,7 +432,7 @@ async function applyBatch(tx: LedgerTx, source: string, batch: readonly Reported
       const merged = mergeFindings(full, f);
       const hash = findingContentHash(merged);
       if (hash === full.contentHash) continue;
-      updates.push({ finding: merged, lifecycle: { ...lifecycleOf(full), contentHash: hash, lastSeen: ctx.at } });
+      updates.push({ finding: merged, lifecycle: { ...lifecycleOf(full), contentHash: hash, lastSeen: ctx.at }, previousCaseKey: full.caseKey });
       ctx.touched.add(full.caseKey);
       if (ctx.seen.get(fp) === 'unchanged') {
         // Its first report matched the ledger; with this one it no longer does.
@@ -468,12 +468,12 @@ async function applyBatch(tx: LedgerTx, source: string, batch: readonly Reported
         break;
       case 'reopened':
         ctx.counts.reopened++;
-        updates.push({ finding: f, lifecycle: { ...lifecycleOf(before!), state: 'open', lastSeen: ctx.at, resolvedAt: null, reopenedAt: ctx.at, contentHash: hash } });
+        updates.push({ finding: f, lifecycle: { ...lifecycleOf(before!), state: 'open', lastSeen: ctx.at, resolvedAt: null, reopenedAt: ctx.at, contentHash: hash }, previousCaseKey: before!.caseKey });
         touchBoth(ctx.touched, before!, f);
         break;
       case 'changed':
         ctx.counts.changed++;
-        updates.push({ finding: f, lifecycle: { ...lifecycleOf(before!), lastSeen: ctx.at, contentHash: hash } });
+        updates.push({ finding: f, lifecycle: { ...lifecycleOf(before!), lastSeen: ctx.at, contentHash: hash }, previousCaseKey: before!.caseKey });
         touchBoth(ctx.touched, before!, f);
         break;
       case 'unchanged':
@@ -496,7 +496,7 @@ async function settleHeld(tx: LedgerTx, source: string, ctx: BatchContext): Prom
     }
     ctx.counts.changed++;
     noteTitle(ctx.titles, finding);
-    updates.push({ finding, lifecycle: { ...lifecycleOf(before), lastSeen: ctx.at, contentHash: hash } });
+    updates.push({ finding, lifecycle: { ...lifecycleOf(before), lastSeen: ctx.at, contentHash: hash }, previousCaseKey: before.caseKey });
     touchBoth(ctx.touched, before, finding);
   }
   ctx.held.clear();

@@ -260,6 +260,8 @@ export interface NewFinding {
 export interface FindingUpdate {
   finding: Finding;
   lifecycle: FindingLifecycleColumns;
+  /** The case the stored row belonged to before this write (the same as `finding.caseKey` unless it moved). */
+  previousCaseKey: string;
 }
 
 /** Write side used inside one run's transaction. */

@@ -30,6 +30,7 @@ import { chunks, IN_CHUNK } from './chunks.js';
 import type { Database, FindingTextsTable } from './database.js';
 import { attachEnrichment, makeEnrichmentWriter } from './enrichment-store.js';
 import { findingTextId } from './finding-texts.js';
+import { InsertedCases, type TalliedCase } from './inserted-cases.js';
 import { createOutboxStore } from './outbox-store.js';
 import { createMirrorStateTx } from './mirror-store.js';
 import {
@@ -67,8 +68,14 @@ const SCAN_CASES_FROM = 2_000;
 export interface StoreTuning {
   /** Rewritten findings per run whose old text is compared one by one (default 20,000). */
   compareTextsUpTo?: number;
-  /** How touched cases are aggregated: by index look-ups or one scan of the findings (default: by their number, see `aggregateByScan`). */
+  /**
+   * How touched cases are aggregated: by index look-ups or one scan of the findings, and nothing
+   * from memory (default: cases only this run's inserts make up from memory, see `InsertedCases`;
+   * the rest by their number, see `aggregateByScan`).
+   */
   aggregateCasesBy?: 'lookup' | 'scan';
+  /** Told how each `aggregateCases` call counted its cases (tests check which path ran). */
+  onAggregated?: (paths: { fromInserts: number; fromFindings: number; scan: boolean }) => void;
 }
 /** Findings rows are wide (34 columns): multi-row inserts of them were fastest in chunks of about 50 rows. */
 const FINDINGS_CHUNK = 50;
@@ -291,6 +298,8 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
   // A source whose savepoint rolls back takes its part of both with it.
   let textReplaced = false;
   let rewritten = 0;
+  // Cases made up of findings this transaction inserted, counted as they are written.
+  const insertedCases = new InsertedCases();
   /** The text id of a finding; a text not yet written in this transaction is appended to `pending`. */
   const textIdOf = (f: Finding, pending: FindingTextsTable[]): string => {
     const candidates = textsWritten.get(f.vulnId);
@@ -319,6 +328,23 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
     const row = await trx.selectFrom('cases').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     return keys * 3 >= Number(row.n);
   };
+  /**
+   * The asked cases that only this transaction's inserts make up, with their tallied figures: those
+   * the tally has, less those with a row in `cases` (which had findings before; see `InsertedCases`).
+   */
+  const talliedNewCases = async (keys: readonly string[]): Promise<Map<string, TalliedCase>> => {
+    const out = new Map<string, TalliedCase>();
+    const tally = insertedCases.usable();
+    if (!tally) return out;
+    for (const key of keys) {
+      const c = tally.get(key);
+      if (c) out.set(key, c);
+    }
+    for (const part of chunks([...out.keys()], IN_CHUNK)) {
+      for (const row of await trx.selectFrom('cases').select('key').where('key', 'in', part).execute()) out.delete(row.key);
+    }
+    return out;
+  };
   const writeTexts = (texts: readonly FindingTextsTable[]): Promise<void> =>
     insertTuples(target, 'finding_texts', TEXT_COLUMNS, texts.map((t) => TEXT_COLUMNS.map((c) => t[c])), INSERT_CHUNK, { ignoreConflictOn: 'id' });
   return {
@@ -334,6 +360,7 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
       } catch (error) {
         await sp.rollbackToSavepoint(id).execute();
         textsWritten.clear();
+        insertedCases.invalidate();
         ({ textReplaced, rewritten } = before);
         throw error;
       }
@@ -377,12 +404,17 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
       const texts: FindingTextsTable[] = [];
       for (let i = 0; i < items.length; i++) {
         const { finding, contentHash } = items[i]!;
+        insertedCases.add(finding, at);
         tuples[i] = findingTuple(source, finding, { state: 'open', firstSeen: at, lastSeen: at, resolvedAt: null, reopenedAt: null, contentHash }, textIdOf(finding, texts));
       }
       await writeTexts(texts);
       await insertTuples(target, 'findings', FINDING_COLUMNS, tuples, FINDINGS_CHUNK);
     },
     async updateFindings(source, items) {
+      for (const u of items) {
+        insertedCases.exclude(u.previousCaseKey);
+        insertedCases.exclude(u.finding.caseKey);
+      }
       const texts: FindingTextsTable[] = [];
       const textIds = items.map((u) => textIdOf(u.finding, texts));
       await writeTexts(texts);
@@ -437,7 +469,10 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
           .where('source', '=', source)
           .where('fingerprint', 'in', part)
           .execute();
-        for (const r of rows) caseKeys.add(r.case_key);
+        for (const r of rows) {
+          caseKeys.add(r.case_key);
+          insertedCases.exclude(r.case_key);
+        }
         await trx
           .updateTable('findings')
           .set({ state: 'resolved', resolved_at: at })
@@ -489,17 +524,35 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
           lastSeen: String(row.last_seen),
         });
       };
-      if (await aggregateByScan(keys.length)) {
+      const tallied = tuning.aggregateCasesBy ? new Map<string, TalliedCase>() : await talliedNewCases(keys);
+      for (const [key, c] of tallied) {
+        out.push({
+          key,
+          kind: caseKindOf(c.kind),
+          vulnId: c.vulnId,
+          title: knownTitles?.get(key) ?? '',
+          severity: severityOfRank(c.rank),
+          cvss: c.cvss,
+          openFindings: c.total,
+          totalFindings: c.total,
+          firstSeen: c.firstSeen,
+          lastSeen: c.lastSeen,
+        });
+      }
+      const counted = tallied.size > 0 ? keys.filter((k) => !tallied.has(k)) : keys;
+      const scan = counted.length > 0 && (await aggregateByScan(counted.length));
+      if (scan) {
         // One pass over the table in storage order, grouped by an expression (`|| ''`) so the planner
         // does not walk the case_key index, which would fetch every row from a random place.
-        const wanted = new Set(keys);
+        const wanted = new Set(counted);
         const rows = await grouped().groupBy(sql`${sql.ref('case_key')} || ''`).execute();
         for (const row of rows) if (wanted.has(row.case_key)) add(row);
       } else {
-        for (const part of chunks(keys, IN_CHUNK)) {
+        for (const part of chunks(counted, IN_CHUNK)) {
           for (const row of await grouped().where('case_key', 'in', part).groupBy('case_key').execute()) add(row);
         }
       }
+      tuning.onAggregated?.({ fromInserts: tallied.size, fromFindings: counted.length, scan });
       // Titles the caller does not know: from the most severe open finding (most severe finding when none is open).
       const missing = out.filter((a) => a.title === '');
       const byKey = new Map(missing.map((a) => [a.key, a]));

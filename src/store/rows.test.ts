@@ -65,7 +65,7 @@ describe('findings round-trip through the store', () => {
       };
       const { source: _source, state, firstSeen, lastSeen, resolvedAt, reopenedAt, contentHash, ...attributes } = changed;
       const after = await store.transaction(async (tx) => {
-        await tx.updateFindings('defender', [{ finding: attributes, lifecycle: { state, firstSeen, lastSeen, resolvedAt, reopenedAt, contentHash } }]);
+        await tx.updateFindings('defender', [{ finding: attributes, lifecycle: { state, firstSeen, lastSeen, resolvedAt, reopenedAt, contentHash }, previousCaseKey: finding.caseKey }]);
         return tx.getFindings('defender', [finding.fingerprint]);
       });
       expect(after.get(finding.fingerprint)).toEqual(changed);
