@@ -100,7 +100,7 @@ export function renderDigest(report: RunReport, o: DigestOptions): string {
   const changed = report.events.filter((e) => e.type === 'case.new' || e.type === 'case.reopened');
   const extras = renderDigestExtras(report, { colors: c, messages: m, listLimit: o.listLimit });
   if (report.events.length === 0 && extras.length === 0) {
-    lines.push(m.digest.noChanges);
+    lines.push(report.run.status === 'failed' ? m.digest.nothingRecorded : m.digest.noChanges);
   } else if (changed.length === 0 && extras.length === 0) {
     lines.push(m.digest.noNewCases);
   } else if (changed.length === 0) {

@@ -21,6 +21,8 @@ export interface Messages {
     total: string;
     newAndReopened: string;
     noChanges: string;
+    /** A run in which every source failed and nothing else happened: it changed nothing. */
+    nothingRecorded: string;
     noNewCases: string;
     sources: string;
     due: string;
@@ -100,6 +102,7 @@ const en: Messages = {
     total: 'Total',
     newAndReopened: 'New and reopened cases, most severe first',
     noChanges: 'No changes since the last run.',
+    nothingRecorded: 'Nothing was recorded: every source failed (see above), and the ledger is as it was.',
     noNewCases: 'No new or reopened cases.',
     sources: 'Sources',
     due: 'due',
@@ -174,6 +177,7 @@ const ja: Messages = {
     total: '合計',
     newAndReopened: '新規・再発の案件（重要度順）',
     noChanges: '前回の実行から変化はありません。',
+    nothingRecorded: 'すべてのソースが失敗したため（上記参照）、何も記録していません。台帳は実行前のままです。',
     noNewCases: '新規・再発の案件はありません。',
     sources: 'ソース',
     due: '期限',

@@ -171,4 +171,13 @@ describe('digest wording', () => {
     expect(r.stdout).not.toContain('No changes since the last run.');
     expect(r.stdout).toContain('No new or reopened cases.');
   });
+
+  it('a first run in which every source failed says nothing was recorded, not "no changes since the last run"', async () => {
+    const { workspace: ws } = await import('../helpers/cli.js');
+    const w = ws();
+    const r = await w.run(['--now', '2026-11-16T06:00:00Z', 'run']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Nothing was recorded: every source failed (see above), and the ledger is as it was.');
+    expect(r.stdout).not.toContain('No changes since the last run.');
+  });
 });
