@@ -6,7 +6,7 @@
  *   rerun   — `run` again on the same files (target: writes only its run record, no slower);
  *   changed — `run` on the same export re-evaluated (every finding changed): time, peak RSS ≤ 400 MB.
  * Then the azure-resource-graph source on 100k rows in 1000-row pages over HTTP (see arg.ts).
- * Floor and import run three times each (`--runs N`); the medians are compared. The median import
+ * Floor and import run three times each, alternately (`--runs N`); the medians are compared. The median import
  * also shows how busy each thread was (event-loop utilisation: the main thread writes the ledger,
  * the reader thread parses, maps and hashes).
  * Options: --sizes 100000,300000 ("" for none)   --runs 3   --keep (reuse generated files)   --arg-rows 100000   --no-arg   --no-notion
@@ -44,10 +44,11 @@ for (const size of sizes) {
   const bytes = expandFiles(dir, root).reduce((sum, f) => sum + statSync(f).size, 0);
   const db = path.join(dataDir, `ledger-${size}.db`);
   // Three runs each, medians compared: timings on a shared 2-core machine vary by ±30 % run to run.
+  // Floor and import alternate, so that a drift in the machine's speed weighs on both alike.
   const floors: RunResult[] = [];
-  for (let i = 0; i < runs; i++) floors.push(await runChild('floor.js', [dir]));
   const imports: RunResult[] = [];
   for (let i = 0; i < runs; i++) {
+    floors.push(await runChild('floor.js', [dir]));
     for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true });
     imports.push(await runChild('import.js', [dir, db]));
   }
