@@ -260,7 +260,10 @@ export interface NewFinding {
 export interface FindingUpdate {
   finding: Finding;
   lifecycle: FindingLifecycleColumns;
-  /** The case the stored row belonged to before this write (the same as `finding.caseKey` unless it moved). */
+  /**
+   * The case the stored row belonged to before this write (the same as `finding.caseKey` unless it
+   * moved). The store trusts it: a wrong key would leave the old case's figures counted in memory.
+   */
   previousCaseKey: string;
 }
 

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { propertyRuns } from '../../test/helpers/property.js';
-import { minByBytes } from './inserted-cases.js';
+import { makeFinding } from '../core/test-helpers.js';
+import { InsertedCases, minByBytes } from './inserted-cases.js';
 
 describe('minByBytes', () => {
   it('orders as SQLite compares text (UTF-8 bytes), not as JavaScript compares UTF-16 units', () => {
@@ -21,5 +22,17 @@ describe('minByBytes', () => {
       }),
       propertyRuns(500),
     );
+  });
+});
+
+describe('InsertedCases', () => {
+  it('counts a CVSS score that is not a number as none, as SQLite stores NaN as NULL', () => {
+    const tally = new InsertedCases();
+    const at = '2026-11-30T06:00:00Z';
+    tally.add(makeFinding({ cvss: Number.NaN }), at);
+    expect(tally.usable()?.get('CVE-2024-6119')?.cvss).toBeNull();
+    tally.add(makeFinding({ assetKey: 'other/repo', cvss: 5.1 }), at);
+    tally.add(makeFinding({ assetKey: 'third/repo', cvss: Number.NaN }), at);
+    expect(tally.usable()?.get('CVE-2024-6119')).toMatchObject({ total: 3, cvss: 5.1 });
   });
 });

@@ -38,13 +38,15 @@ export class InsertedCases {
     const cases = this.#cases;
     if (!cases || this.#excluded.has(f.caseKey)) return;
     const rank = severityRank(f.severity);
+    // SQLite stores NaN as NULL.
+    const cvss = f.cvss === null || Number.isNaN(f.cvss) ? null : f.cvss;
     const known = cases.get(f.caseKey);
     if (!known) {
-      cases.set(f.caseKey, { kind: f.kind, vulnId: f.vulnId, total: 1, cvss: f.cvss, rank, firstSeen: at, lastSeen: at });
+      cases.set(f.caseKey, { kind: f.kind, vulnId: f.vulnId, total: 1, cvss, rank, firstSeen: at, lastSeen: at });
       return;
     }
     known.total++;
-    if (f.cvss !== null && (known.cvss === null || f.cvss > known.cvss)) known.cvss = f.cvss;
+    if (cvss !== null && (known.cvss === null || cvss > known.cvss)) known.cvss = cvss;
     if (rank > known.rank) known.rank = rank;
     known.kind = minByBytes(known.kind, f.kind);
     known.vulnId = minByBytes(known.vulnId, f.vulnId);

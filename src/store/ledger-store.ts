@@ -358,9 +358,10 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
         await sp.releaseSavepoint(id).execute();
         return result;
       } catch (error) {
+        // First: even if the rollback itself fails, nothing counted so far may be answered from memory.
+        insertedCases.invalidate();
         await sp.rollbackToSavepoint(id).execute();
         textsWritten.clear();
-        insertedCases.invalidate();
         ({ textReplaced, rewritten } = before);
         throw error;
       }
