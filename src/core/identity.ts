@@ -46,16 +46,20 @@ export function caseKindOf(kind: FindingKind): CaseKind {
  * - container images and running containers: one case per CVE (`CVE-2024-6119`);
  * - machines: one case per vulnerability id (`machine:CVE-2024-6387`, `machine:QID-90043`);
  * - SQL: one case per server and rule (`sql:sql-prod-01:VA2065`).
+ *
+ * Always well-formed Unicode: a lone surrogate (a JSON `"\ud800"` escape) becomes U+FFFD. The key
+ * is compared with the key SQLite stored, and SQLite would store a lone surrogate as bytes that
+ * read back as something else, so the case would never be found again.
  */
 export function caseKeyFor(kind: FindingKind, vulnId: string, server: string | null): string {
-  const id = vulnId.toUpperCase();
+  const id = wellFormed(vulnId.toUpperCase());
   switch (caseKindOf(kind)) {
     case 'container':
       return id;
     case 'machine':
       return `machine:${id}`;
     case 'sql':
-      return `sql:${(server ?? 'unknown-server').toLowerCase()}:${id}`;
+      return `sql:${wellFormed((server ?? 'unknown-server').toLowerCase())}:${id}`;
     case 'advisory':
       return `advisory:${id}`;
   }
@@ -73,4 +77,10 @@ export function extractCveIds(text: string): string[] {
 /** True for a well-formed CVE id. */
 export function isCveId(value: string): boolean {
   return /^CVE-\d{4}-\d{4,19}$/i.test(value);
+}
+
+/** `text` with every lone surrogate replaced by U+FFFD (String.prototype.toWellFormed, Node ≥ 20). */
+function wellFormed(text: string): string {
+  const t = text as string & { isWellFormed(): boolean; toWellFormed(): string };
+  return t.isWellFormed() ? text : t.toWellFormed();
 }

@@ -83,6 +83,16 @@ describe('case aggregation', () => {
     expect(byScan.every((a) => a.totalFindings > 0 && a.title !== '')).toBe(true);
   });
 
+  it.each(['lookup', 'scan', undefined] as const)('a vulnerability id with a lone surrogate (a JSON "\\ud800" escape) gets its case (%s)', async (aggregateCasesBy) => {
+    // SQLite stores text as UTF-8, where a lone surrogate becomes U+FFFD: the key read back must be the key asked for.
+    const odd = makeFinding({ kind: 'machine', assetKey: 'vm-1', vulnId: 'QID-\ud800' });
+    const h = ledgerHarness(aggregateCasesBy ? { aggregateCasesBy } : {});
+    await h.run([syntheticSource([odd, makeFinding({ kind: 'machine', assetKey: 'vm-2', vulnId: 'QID-\ud800' })])], '2026-11-16T06:00:00Z', { minSeverity: 'Low' });
+    await h.run([syntheticSource([odd])], '2026-11-23T06:00:00Z', { minSeverity: 'Low' });
+    expect(h.sql('select key, open_findings, total_findings from cases')).toEqual([{ key: 'machine:QID-\ufffd', open_findings: 1, total_findings: 2 }]);
+    expect(h.sql('select count(*) as n from findings where case_key not in (select key from cases)')).toEqual([{ n: 0 }]);
+  });
+
   describe('cases made up only of this run\'s inserts, counted from memory', () => {
     type Paths = Parameters<NonNullable<StoreTuning['onAggregated']>>[0];
     const observed = (): { tuning: StoreTuning; paths: Paths[] } => {
