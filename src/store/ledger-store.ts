@@ -510,36 +510,36 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
           eb.fn.max(rank('severity')).as('any_rank'),
           eb.fn.max(sql<number>`case when state = 'open' then ${rank('severity')} end`).as('open_rank'),
         ]);
-      const add = (row: Awaited<ReturnType<ReturnType<typeof grouped>['execute']>>[number]): void => {
-        const openRank = row.open_rank === null ? null : Number(row.open_rank);
+      // One case's figures, counted in SQL or tallied, as the aggregate the caller plans with.
+      const add = (key: string, f: TalliedCase & { open: number }): void => {
         out.push({
-          key: row.case_key,
-          kind: caseKindOf(String(row.kind)),
+          key,
+          kind: caseKindOf(f.kind),
+          vulnId: f.vulnId,
+          title: knownTitles?.get(key) ?? '',
+          severity: severityOfRank(f.rank),
+          cvss: f.cvss,
+          openFindings: f.open,
+          totalFindings: f.total,
+          firstSeen: f.firstSeen,
+          lastSeen: f.lastSeen,
+        });
+      };
+      const addRow = (row: Awaited<ReturnType<ReturnType<typeof grouped>['execute']>>[number]): void =>
+        add(row.case_key, {
+          kind: String(row.kind),
           vulnId: String(row.vuln_id),
-          title: knownTitles?.get(row.case_key) ?? '',
-          severity: severityOfRank(openRank ?? Number(row.any_rank)),
+          // The most severe open finding; when none is open, the most severe finding.
+          rank: Number(row.open_rank ?? row.any_rank),
           cvss: row.cvss === null ? null : Number(row.cvss),
-          openFindings: Number(row.open ?? 0),
-          totalFindings: Number(row.total),
+          open: Number(row.open ?? 0),
+          total: Number(row.total),
           firstSeen: String(row.first_seen),
           lastSeen: String(row.last_seen),
         });
-      };
+      // Every tallied finding was inserted, so open.
       const tallied = tuning.aggregateCasesBy ? new Map<string, TalliedCase>() : await talliedNewCases(keys);
-      for (const [key, c] of tallied) {
-        out.push({
-          key,
-          kind: caseKindOf(c.kind),
-          vulnId: c.vulnId,
-          title: knownTitles?.get(key) ?? '',
-          severity: severityOfRank(c.rank),
-          cvss: c.cvss,
-          openFindings: c.total,
-          totalFindings: c.total,
-          firstSeen: c.firstSeen,
-          lastSeen: c.lastSeen,
-        });
-      }
+      for (const [key, c] of tallied) add(key, { ...c, open: c.total });
       const counted = tallied.size > 0 ? keys.filter((k) => !tallied.has(k)) : keys;
       const scan = counted.length > 0 && (await aggregateByScan(counted.length));
       if (scan) {
@@ -547,10 +547,10 @@ function makeTx(trx: ControlledTransaction<Database>, clock: Clock, inserts: Ins
         // does not walk the case_key index, which would fetch every row from a random place.
         const wanted = new Set(counted);
         const rows = await grouped().groupBy(sql`${sql.ref('case_key')} || ''`).execute();
-        for (const row of rows) if (wanted.has(row.case_key)) add(row);
+        for (const row of rows) if (wanted.has(row.case_key)) addRow(row);
       } else {
         for (const part of chunks(counted, IN_CHUNK)) {
-          for (const row of await grouped().where('case_key', 'in', part).groupBy('case_key').execute()) add(row);
+          for (const row of await grouped().where('case_key', 'in', part).groupBy('case_key').execute()) addRow(row);
         }
       }
       tuning.onAggregated?.({ fromInserts: tallied.size, fromFindings: counted.length, scan });
