@@ -113,11 +113,7 @@ export function mapGrouped(ctx: RowContext, props: Props): RowMapping {
   if (typeof flavour !== 'string') return flavour;
   const skip = statusSkip(ctx, props);
   if (skip !== null) return skip;
-  // Sub-assessments do not say when a finding was first detected: `timeGenerated` is when the
-  // result was generated and moves with every scan, so taking it made every grouped finding read as
-  // changed (and be rewritten) in each week's import. The ledger's own firstSeen is the record.
-  const detectedAt = null;
-  if (flavour === 'sql') return mapSql(ctx, props, rd, detectedAt);
+  if (flavour === 'sql') return mapSql(ctx, props, rd);
   const asset =
     flavour === 'registry-mdvm' || flavour === 'registry-qualys'
       ? registryAsset(ctx, ad, rd, flavour)
@@ -132,8 +128,15 @@ export function mapGrouped(ctx: RowContext, props: Props): RowMapping {
         ? tvmVulns(ctx, props, ad)
         : qualysVulns(ctx, props, ad);
   if (typeof vulns === 'string') return skipRow(ctx, 'invalid', vulns);
-  return findingsOf(ctx, asset, vulns, detectedAt);
+  return findingsOf(ctx, asset, vulns, NO_DETECTION_TIME);
 }
+
+/**
+ * Sub-assessments do not say when a finding was first detected: `timeGenerated` is when the result
+ * was generated and moves with every scan, so taking it made every grouped finding read as changed
+ * (and be rewritten) in each week's import. The ledger's own firstSeen is the record.
+ */
+const NO_DETECTION_TIME = null;
 
 // ---------------------------------------------------------------- classification
 
@@ -437,7 +440,7 @@ function qualysVulns(ctx: RowContext, props: Props, ad: Rec): Vuln[] | string {
 
 // ---------------------------------------------------------------- SQL vulnerability assessment
 
-function mapSql(ctx: RowContext, props: Props, rd: Rec, detectedAt: string | null): RowMapping {
+function mapSql(ctx: RowContext, props: Props, rd: Rec): RowMapping {
   const { row } = ctx;
   const ruleId = vulnIdOf(pick(props, 'id'));
   if (ruleId === '') return skipRow(ctx, 'invalid', 'properties.id (rule id) missing');
@@ -457,5 +460,5 @@ function mapSql(ctx: RowContext, props: Props, rd: Rec, detectedAt: string | nul
     impact: cleanText(pick(props, 'impact')),
     remediation: cleanText(pick(props, 'remediation')),
   });
-  return findingsOf(ctx, asset, [vuln], detectedAt);
+  return findingsOf(ctx, asset, [vuln], NO_DETECTION_TIME);
 }
