@@ -462,8 +462,8 @@ function parseRun(buf: Buffer, from: number, end: number): unknown[] | null {
   buf[from - 1] = before;
   buf[end] = after;
   try {
-    const value: unknown = JSON.parse(text);
-    return Array.isArray(value) ? value : null;
+    // Text that starts with '[' and parses is an array.
+    return JSON.parse(text) as unknown[];
   } catch {
     return null;
   }
