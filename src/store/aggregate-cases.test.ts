@@ -16,7 +16,7 @@ const DEMO = path.resolve(import.meta.dirname, '../../demo/data');
 const week = (folder: string) => createDefenderFileSource(DefenderFileConfig.parse({ type: 'defender-file', name: 'defender-export', path: path.join(DEMO, folder, '*.json') }), '/');
 
 /** The demo's three weeks (new, resolved and reopened cases) with every severity kept. */
-async function demoWeeks(tuning: StoreTuning = {}): Promise<LedgerHarness> {
+async function demoWeeks(tuning: StoreTuning): Promise<LedgerHarness> {
   const h = ledgerHarness(tuning);
   await h.run([week('week-0-grouped')], '2026-11-09T06:00:00Z', { minSeverity: 'Low' });
   await h.run([week('week-1')], '2026-11-16T06:00:00Z', { minSeverity: 'Low' });

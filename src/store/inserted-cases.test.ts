@@ -7,7 +7,6 @@ import { InsertedCases, minByBytes } from './inserted-cases.js';
 describe('minByBytes', () => {
   it('orders as SQLite compares text (UTF-8 bytes), not as JavaScript compares UTF-16 units', () => {
     // U+1F600 is a surrogate pair (0xD83D…), which `<` puts before U+FF01; in UTF-8 it sorts after.
-    expect('😀' < '！').toBe(true);
     expect(minByBytes('😀', '！')).toBe('！');
     expect(minByBytes('CVE-1', 'CVE-10')).toBe('CVE-1');
     expect(minByBytes('b', 'a')).toBe('a');
