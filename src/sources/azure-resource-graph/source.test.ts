@@ -24,10 +24,10 @@ import { FAKE_TOKEN, startFakeResourceGraph, type FakeResourceGraph, type FakeRe
 import { runLedger, type RunReport } from '../../app/run.js';
 import { fixedClock } from '../../core/clock.js';
 import { findingContentHash } from '../../core/lifecycle.js';
-import type { ProgressUpdate } from '../../core/ports.js';
+import type { Logger, ProgressUpdate } from '../../core/ports.js';
 import { DEFAULT_SLA } from '../../core/sla.js';
 import { openSqliteLedger } from '../../store/sqlite.js';
-import { nullLogger } from '../../util/logger.js';
+import { memoryLogger, nullLogger } from '../../util/logger.js';
 import { AzureResourceGraphConfig } from './config.js';
 import { createAzureResourceGraphSource, type AzureSourceOverrides } from './source.js';
 
@@ -75,7 +75,8 @@ function estate(): FakeRow[] {
 
 interface Harness {
   fake: FakeResourceGraph;
-  run(at?: string, config?: Record<string, unknown>, overrides?: AzureSourceOverrides): Promise<RunReport>;
+  /** One run; `log` replaces the suite's logger for it. */
+  run(at?: string, config?: Record<string, unknown>, overrides?: AzureSourceOverrides, log?: Logger): Promise<RunReport>;
   /** Open (state) findings by key `kind|subscription|vulnId|asset` for assertions. */
   findings(): Array<{ kind: string; subscription: string; vulnId: string; state: string; severity: string; severitySource: string; cvss: number | null }>;
   progress: ProgressUpdate[];
@@ -96,7 +97,7 @@ async function harness(fakeOptions: FakeResourceGraphOptions = {}, base: Record<
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   cleanups.push(() => fake.close());
   const progress: ProgressUpdate[] = [];
-  const run = async (at = WEEK1, config: Record<string, unknown> = {}, overrides: AzureSourceOverrides = FAST): Promise<RunReport> => {
+  const run = async (at = WEEK1, config: Record<string, unknown> = {}, overrides: AzureSourceOverrides = FAST, log?: Logger): Promise<RunReport> => {
     const parsed = AzureResourceGraphConfig.parse({
       type: 'azure-resource-graph',
       name: 'defender',
@@ -110,7 +111,7 @@ async function harness(fakeOptions: FakeResourceGraphOptions = {}, base: Record<
     const source = createAzureResourceGraphSource(parsed, { env: { AZURE_ACCESS_TOKEN: FAKE_TOKEN } }, { ...overrides, ...mode });
     const { store } = await openSqliteLedger(file, { clock: fixedClock(at), log: nullLogger });
     try {
-      return await runLedger(store, [source], { minSeverity: 'High', sla: DEFAULT_SLA, clock: fixedClock(at), log: argMode.log ?? nullLogger, progress: (u) => progress.push(u) });
+      return await runLedger(store, [source], { minSeverity: 'High', sla: DEFAULT_SLA, clock: fixedClock(at), log: log ?? argMode.log ?? nullLogger, progress: (u) => progress.push(u) });
     } finally {
       await store.close();
     }
@@ -506,12 +507,18 @@ describe('CVE details at tenant scope', () => {
         await store.close();
       }
     };
-    await h.run(WEEK1);
+    // The run's "CVE details" log counts the findings the details changed, wherever they were applied.
+    const applied = (log: { lines: string[] }): number[] => log.lines.filter((l) => l.includes('CVE details')).map((l) => Number(/applied=(\d+)/.exec(l)?.[1]));
+    const log1 = memoryLogger('info');
+    await h.run(WEEK1, {}, FAST, log1);
     expect(await storedHashes()).toEqual({ detailed: [['Critical', 'cvedetails', 9.8]], wrong: [] });
+    expect(applied(log1)).toEqual([1]);
     h.fake.setRows([...estate(), ...vms.map(chromeOn), details]);
-    const week2 = await h.run('2026-11-16T07:00:00Z');
+    const log2 = memoryLogger('info');
+    const week2 = await h.run('2026-11-16T07:00:00Z', {}, FAST, log2);
     expect(week2.sources[0]!.counts).toMatchObject({ new: vms.length - 1, changed: 0 });
     expect(await storedHashes()).toEqual({ detailed: vms.map(() => ['Critical', 'cvedetails', 9.8]), wrong: [] });
+    expect(applied(log2)).toEqual([vms.length]);
   });
 
   it('refetches details older than cveDetailsMaxAgeDays; if that fails, the cached ones still apply (no severity flip)', async () => {
