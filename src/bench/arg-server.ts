@@ -52,9 +52,31 @@ function rowsFor(query: string, rows: BenchRows): string[] | ((q: string) => str
   return [];
 }
 
+/** A Resource Graph response page: the envelope around `slice`, whole rows `offset`… of `all`. */
+function pageBody(all: readonly string[], offset: number, pageSize: number): string {
+  const slice = all.slice(offset, offset + pageSize);
+  const next = offset + slice.length < all.length ? Buffer.from(String(offset + slice.length)).toString('base64') : null;
+  return `{"totalRecords":${all.length},"count":${slice.length},"resultTruncated":"false",${next ? `"$skipToken":"${next}",` : ''}"facets":[],"data":[${slice.join(',')}]}`;
+}
+
+/**
+ * The findings pages at the default page size, rendered before any request: joining and encoding a
+ * 1.4 MB page costs this process ~35 ms, ~4 s of CPU a run, and it runs on the same two cores as
+ * the import it serves. Resource Graph's own cost is not the source's, so it is paid up front.
+ */
+function renderPages(all: readonly string[]): Map<number, Buffer> {
+  const pages = new Map<number, Buffer>();
+  for (let offset = 0; offset < all.length; offset += PAGE) pages.set(offset, Buffer.from(pageBody(all, offset, PAGE)));
+  return pages;
+}
+
 /** Starts the server on 127.0.0.1 (ephemeral port). */
 export async function startBenchResourceGraph(rows: BenchRows): Promise<BenchServer> {
   const state = { requests: 0, dataPages: 0 };
+  const rendered = new Map<readonly string[], Map<number, Buffer>>([
+    [rows.images, renderPages(rows.images)],
+    [rows.machines, renderPages(rows.machines)],
+  ]);
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -70,13 +92,10 @@ export async function startBenchResourceGraph(rows: BenchRows): Promise<BenchSer
       const selected = rowsFor(body.query, rows);
       const all = typeof selected === 'function' ? selected(body.query) : selected;
       const offset = body.options?.$skipToken ? Number(Buffer.from(body.options.$skipToken, 'base64').toString('utf8')) : 0;
-      const slice = all.slice(offset, offset + pageSize);
-      const next = offset + slice.length < all.length ? Buffer.from(String(offset + slice.length)).toString('base64') : null;
       if (selected === rows.images || selected === rows.machines) state.dataPages++;
       res.writeHead(200, headers);
-      res.end(
-        `{"totalRecords":${all.length},"count":${slice.length},"resultTruncated":"false",${next ? `"$skipToken":"${next}",` : ''}"facets":[],"data":[${slice.join(',')}]}`,
-      );
+      const ready = typeof selected === 'function' || pageSize !== PAGE ? undefined : rendered.get(selected)?.get(offset);
+      res.end(ready ?? pageBody(all, offset, pageSize));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
