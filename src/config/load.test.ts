@@ -66,6 +66,15 @@ describe('parseConfig', () => {
     );
   });
 
+  it('rejects source names SQLite would not give back as written: a lone surrogate, a control character', () => {
+    expect(problems('sources:\n  - type: defender-file\n    name: "exp\\ud800ort"\n    path: a\n')).toMatch(
+      /:3 sources\[0\]\.name: source name "exp\\ud800ort" has a lone surrogate/,
+    );
+    expect(problems('sources:\n  - type: defender-file\n    name: "a\\tb"\n    path: a\n')).toMatch(/:3 sources\[0\]\.name: source name "a\\tb" has a control character/);
+    // Japanese and emoji names are fine.
+    expect(parseConfig('sources:\n  - type: defender-file\n    name: 本番エクスポート🚀\n    path: a\n', '/c/v.yaml', {}).config.sources[0]!.name).toBe('本番エクスポート🚀');
+  });
+
   it('treats an empty file as all defaults', () => {
     expect(parseConfig('', '/c/v.yaml', {}).config.sources).toEqual([]);
   });

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
+import { unfitKeyName, unfitKeyNameMessage } from '../util/key-name.js';
 import { addSecret } from '../util/logger.js';
 import { Config } from './schema.js';
 
@@ -289,6 +290,14 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv):
   const names = new Map<string, number>();
   config.sources.forEach((source, index) => {
     const name = source.name ?? source.type;
+    const unfit = unfitKeyName(name);
+    if (unfit) {
+      problems.push({
+        path: `sources[${index}].name`,
+        line: lineOfNode((nodeAt(doc, ['sources', index, 'name']) ?? nodeAt(doc, ['sources', index])) as never, lines),
+        message: unfitKeyNameMessage('source', name, unfit),
+      });
+    }
     if (names.has(name)) {
       problems.push({
         path: `sources[${index}].name`,

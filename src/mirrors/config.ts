@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { NotionMirrorConfig } from './notion/config.js';
 import { duplicateNames, resolveNaming } from './notion/fields.js';
+import { unfitKeyName, unfitKeyNameMessage } from '../util/key-name.js';
 
 /** One mirror. Later mirror types add their config here. */
 export const MirrorConfig = z.discriminatedUnion('type', [NotionMirrorConfig]);
@@ -17,6 +18,8 @@ export const MirrorsConfig = z
     const names = new Map<string, number>();
     mirrors.forEach((m, i) => {
       const name = m.name ?? m.type;
+      const unfit = unfitKeyName(name);
+      if (unfit) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: unfitKeyNameMessage('mirror', name, unfit) });
       const first = names.get(name);
       if (first !== undefined) {
         ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `mirror name "${name}" is used twice (also mirrors[${first}]); give each mirror a unique name` });

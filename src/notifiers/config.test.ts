@@ -78,6 +78,7 @@ notify:
       '/cfg/vulnledger.yaml:4 notify[1].name: notifier name "teams" is used twice (also notify[0]); give each notifier a unique name',
     );
     expect(problems('notify:\n  - type: teams\n    webhookUrl: https://a.example/\n    events: [case.nwe]\n')).toContain('notify[0].events[0]');
+    expect(problems('notify:\n  - type: teams\n    name: "ops\\nteam"\n    webhookUrl: https://a.example/\n')).toContain('notify[0].name: notifier name "ops\\nteam" has a control character');
   });
 
   it('a secret never appears in an error', () => {

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { SlackConfig } from './slack/config.js';
 import { TeamsConfig } from './teams/config.js';
 import { WebhookConfig } from './webhook/config.js';
+import { unfitKeyName, unfitKeyNameMessage } from '../util/key-name.js';
 
 export const NotifierConfig = z.discriminatedUnion('type', [SlackConfig, TeamsConfig, WebhookConfig]);
 export type NotifierConfig = z.infer<typeof NotifierConfig>;
@@ -14,6 +15,8 @@ export const NotifyConfig = z.array(NotifierConfig).superRefine((list, ctx) => {
   const seen = new Map<string, number>();
   list.forEach((n, index) => {
     const name = n.name ?? n.type;
+    const unfit = unfitKeyName(name);
+    if (unfit) ctx.addIssue({ code: 'custom', path: [index, 'name'], message: unfitKeyNameMessage('notifier', name, unfit) });
     const first = seen.get(name);
     if (first !== undefined) {
       ctx.addIssue({

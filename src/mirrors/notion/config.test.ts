@@ -34,6 +34,7 @@ describe('mirrors: config', () => {
     ['    propertyNames: jp\n', 'vulnledger.yaml:6 mirrors[0].propertyNames: must be en, ja, or a map of field → property name'],
     ['    requestsPerSecond: 0\n', 'mirrors[0].requestsPerSecond'],
     ['  - type: notion\n    token: x\n    database: y\n', 'mirrors[1].name: mirror name "notion" is used twice (also mirrors[0]); give each mirror a unique name'],
+    ['    name: "notion\\udc00"\n', 'vulnledger.yaml:6 mirrors[0].name: mirror name "notion\\udc00" has a lone surrogate'],
   ])('%s', (extra, message) => {
     expect(problems(base(extra))).toContain(message);
   });
