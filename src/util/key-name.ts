@@ -1,8 +1,9 @@
 /**
  * Names the ledger keys rows by (source, notifier and mirror names): what makes one unusable, if
- * anything. A lone surrogate (a YAML `"\ud800"` escape) is stored by SQLite as U+FFFD, so rows
- * written under the name would not be found again under it; a control character (tab and newline
- * included) would be printed raw in digests and notifications.
+ * anything. A lone surrogate (a YAML `"\ud800"` escape) is stored by SQLite as bytes that read
+ * back as three U+FFFD, so the name the ledger gives back (run records, outbox channels) is not
+ * the configured one; a control character (tab and newline included) would be printed raw in
+ * digests and notifications.
  */
 export function unfitKeyName(name: string): 'a lone surrogate' | 'a control character' | null {
   if (!(name as string & { isWellFormed(): boolean }).isWellFormed()) return 'a lone surrogate';
@@ -13,5 +14,5 @@ export function unfitKeyName(name: string): 'a lone surrogate' | 'a control char
 
 /** The config error for an unfit name: `what` is "source", "notifier" or "mirror". */
 export function unfitKeyNameMessage(what: string, name: string, why: string): string {
-  return `${what} name ${JSON.stringify(name)} has ${why}; the ledger keys its records by this name and would not find them again under it. Use printable characters (Japanese and emoji are fine)`;
+  return `${what} name ${JSON.stringify(name)} has ${why}; the ledger keys its records by this name and would give it back changed or print it raw. Use printable characters (Japanese and emoji are fine)`;
 }
