@@ -52,14 +52,14 @@ export function caseKindOf(kind: FindingKind): CaseKind {
  * read back as something else, so the case would never be found again.
  */
 export function caseKeyFor(kind: FindingKind, vulnId: string, server: string | null): string {
-  const id = wellFormed(vulnId.toUpperCase());
+  const id = vulnId.toUpperCase().toWellFormed();
   switch (caseKindOf(kind)) {
     case 'container':
       return id;
     case 'machine':
       return `machine:${id}`;
     case 'sql':
-      return `sql:${wellFormed((server ?? 'unknown-server').toLowerCase())}:${id}`;
+      return `sql:${(server ?? 'unknown-server').toLowerCase().toWellFormed()}:${id}`;
     case 'advisory':
       return `advisory:${id}`;
   }
@@ -77,10 +77,4 @@ export function extractCveIds(text: string): string[] {
 /** True for a well-formed CVE id. */
 export function isCveId(value: string): boolean {
   return /^CVE-\d{4}-\d{4,19}$/i.test(value);
-}
-
-/** `text` with every lone surrogate replaced by U+FFFD (String.prototype.toWellFormed, Node ≥ 20). */
-function wellFormed(text: string): string {
-  const t = text as string & { isWellFormed(): boolean; toWellFormed(): string };
-  return t.isWellFormed() ? text : t.toWellFormed();
 }

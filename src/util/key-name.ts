@@ -6,7 +6,7 @@
  * digests and notifications.
  */
 export function unfitKeyName(name: string): 'a lone surrogate' | 'a control character' | null {
-  if (!(name as string & { isWellFormed(): boolean }).isWellFormed()) return 'a lone surrogate';
+  if (!name.isWellFormed()) return 'a lone surrogate';
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return 'a control character';
   return null;
