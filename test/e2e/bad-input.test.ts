@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -55,7 +55,6 @@ describe('bad input: a clear error or a counted skip, nothing lost', () => {
       'database: ./ledger.db\nsources:\n  - type: defender-file\n    name: good\n    path: ./exports/*.json\n  - type: defender-file\n    name: broken\n    path: ./broken.json\n',
     );
     ws.useWeek('week-1');
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(path.join(ws.dir, 'broken.json'), '{"data": [ {"id": 1}, {"id": ');
     const r = await ws.run(['--now', WEEK1, 'run']);
     expect(r.code).toBe(2);
@@ -96,7 +95,6 @@ describe('bad input: a clear error or a counted skip, nothing lost', () => {
     expect(r.stderr).toContain('vulnledger.yaml:5 sources[0].path: environment variable MISSING_DIR is not set');
     const r2 = await ws.run(['run'], { MISSING_DIR: '/tmp' });
     expect(r2.stderr).toContain('vulnledger.yaml:2 minSeverty: unknown key "minSeverty". Did you mean "minSeverity"?');
-    const { existsSync } = await import('node:fs');
     expect(existsSync(path.join(ws.dir, 'ledger.db'))).toBe(false);
   });
 
@@ -124,8 +122,7 @@ describe('bad input: a clear error or a counted skip, nothing lost', () => {
 
 describe('migrations', () => {
   it('reports each applied migration step once, on the first open', async () => {
-    const { workspace: ws } = await import('../helpers/cli.js');
-    const w = ws();
+    const w = workspace();
     w.useWeek('week-1');
     const first = await w.run(['--now', '2026-11-16T06:00:00Z', 'run']);
     expect(first.stderr).toMatch(/applied migration 0001-ledger/);
@@ -159,9 +156,7 @@ describe('a damaged database', () => {
 
 describe('digest wording', () => {
   it('a run that only resolves cases does not claim "no changes"', async () => {
-    const { workspace: ws } = await import('../helpers/cli.js');
-    const { rmSync } = await import('node:fs');
-    const w = ws();
+    const w = workspace();
     w.useWeek('week-1');
     expect((await w.run(['--now', '2026-11-16T06:00:00Z', 'run'])).code).toBe(0);
     rmSync(path.join(w.exportsDir, 'sql.json'));
@@ -173,8 +168,7 @@ describe('digest wording', () => {
   });
 
   it('a first run in which every source failed says nothing was recorded, not "no changes since the last run"', async () => {
-    const { workspace: ws } = await import('../helpers/cli.js');
-    const w = ws();
+    const w = workspace();
     const r = await w.run(['--now', '2026-11-16T06:00:00Z', 'run']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('Nothing was recorded: every source failed (see above), and the ledger is as it was.');
